@@ -24,6 +24,8 @@ export interface PlatformOutputs {
   readonly fabricListenKeySecretName: string;
   /** Name of the Key Vault secret the deploy stage fills from TEAMS_WEBHOOK_URL. */
   readonly teamsWebhookSecretName: string;
+  /** Name of the Key Vault secret the deploy stage fills with the pseudonymization salt; "" when the environment does not enable pseudonymization. */
+  readonly pseudonymizationSaltSecretName: string;
   readonly sqlServerName: string;
   /** <server>.database.windows.net */
   readonly sqlServerFqdn: string;
@@ -51,6 +53,7 @@ export const PLATFORM_OUTPUT_KEYS = [
   "keyVaultUri",
   "fabricListenKeySecretName",
   "teamsWebhookSecretName",
+  "pseudonymizationSaltSecretName",
   "sqlServerName",
   "sqlServerFqdn",
   "sqlDatabaseName",

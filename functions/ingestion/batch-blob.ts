@@ -1,0 +1,157 @@
+import { compareResponses } from "./hourly-batches";
+import { computeEventId, type StagedResponse } from "./learner-response";
+
+/**
+ * The batch blob format, the contract between stage and replay: a JSON array with exactly one record per line,
+ * sorted by (responseTime, eventId), so a reader can parse it line by line from a stream and set one corrupt line
+ * aside without losing the rest.
+ *
+ * ```
+ * [
+ * {"eventId":"…","learnerId":"…",…},
+ * {"eventId":"…",…}
+ * ]
+ * ```
+ */
+export const BATCH_CONTENT_TYPE = "application/json";
+
+/** Blob metadata entry holding the lowercase hex SHA-256 of the blob's content, compared to skip unchanged uploads. */
+export const CONTENT_SHA256_METADATA = "contentsha256";
+
+export function serializeBatch(responses: readonly StagedResponse[]): string {
+  const lines = [...responses].sort(compareResponses).map((response) =>
+    JSON.stringify({
+      eventId: response.eventId,
+      learnerId: response.learnerId,
+      testId: response.testId,
+      itemId: response.itemId,
+      answerCode: response.answerCode,
+      responseTime: response.responseTime,
+      grade: response.grade,
+      knowledgeTag: response.knowledgeTag,
+      elapsedSeconds: response.elapsedSeconds,
+    }),
+  );
+  return lines.length === 0 ? "[\n]\n" : `[\n${lines.join(",\n")}\n]\n`;
+}
+
+/** A record read from a batch blob. */
+export interface BatchRecord {
+  /** 1-based line number in the blob. */
+  readonly lineNumber: number;
+  readonly response: StagedResponse;
+}
+
+/** A line that is not a valid record, with why; `lineNumber` 0 marks a problem with the blob as a whole. */
+export interface CorruptBatchLine {
+  readonly lineNumber: number;
+  readonly line: string;
+  readonly reason: string;
+}
+
+export type BatchLine = BatchRecord | CorruptBatchLine;
+
+export function isBatchRecord(line: BatchLine): line is BatchRecord {
+  return "response" in line;
+}
+
+/** Reads every line of a whole batch blob. */
+export function parseBatchLines(text: string): BatchLine[] {
+  const reader = new BatchLineReader();
+  const lines = reader.push(text);
+  lines.push(...reader.end());
+  return lines;
+}
+
+/** Reads a batch blob line by line from a stream of chunks (for example a blob download's body). */
+export async function* parseBatchStream(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<BatchLine> {
+  const decoder = new TextDecoder("utf-8");
+  const reader = new BatchLineReader();
+  for await (const chunk of chunks) {
+    yield* reader.push(typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
+  }
+  yield* reader.push(decoder.decode());
+  yield* reader.end();
+}
+
+/** Splits text into lines across chunk boundaries and turns each into a record or a corrupt line. */
+class BatchLineReader {
+  private pending = "";
+  private lineNumber = 0;
+  private opened = false;
+  private closed = false;
+
+  push(text: string): BatchLine[] {
+    this.pending += text;
+    const parts = this.pending.split("\n");
+    this.pending = parts.pop() ?? "";
+    return parts.flatMap((line) => this.readLine(line));
+  }
+
+  end(): BatchLine[] {
+    const lines = this.pending === "" ? [] : this.readLine(this.pending);
+    this.pending = "";
+    if (!this.closed) lines.push({ lineNumber: 0, line: "", reason: "the batch does not end with a ] line: the blob may be truncated" });
+    return lines;
+  }
+
+  private readLine(raw: string): BatchLine[] {
+    this.lineNumber += 1;
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line.trim() === "") return [];
+    if (line === "[" && !this.opened && this.lineNumber === 1) {
+      this.opened = true;
+      return [];
+    }
+    if (line === "]" && !this.closed) {
+      this.closed = true;
+      return [];
+    }
+    const corrupt = (reason: string): BatchLine[] => [{ lineNumber: this.lineNumber, line, reason }];
+    if (this.closed) return corrupt("a line after the closing ]");
+    let value: unknown;
+    try {
+      value = JSON.parse(line.endsWith(",") ? line.slice(0, -1) : line);
+    } catch (error) {
+      return corrupt(`not valid JSON: ${(error as Error).message}`);
+    }
+    const problem = stagedResponseProblem(value);
+    return problem ? corrupt(problem) : [{ lineNumber: this.lineNumber, response: value as StagedResponse }];
+  }
+}
+
+const FIELDS = ["eventId", "learnerId", "testId", "itemId", "answerCode", "responseTime", "grade", "knowledgeTag", "elapsedSeconds"];
+const ID = /^[A-Za-z0-9-]+$/;
+const RESPONSE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * Why a parsed line is not a staged record, or null when it is. Mirrors learner-response-event.schema.json minus
+ * the replay's own fields (a test checks they agree), and recomputes the eventId to catch altered records.
+ */
+export function stagedResponseProblem(value: unknown): string | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "expected a JSON object";
+  const record = value as Record<string, unknown>;
+  const unknownField = Object.keys(record).find((key) => !FIELDS.includes(key));
+  if (unknownField !== undefined) return `unexpected field "${unknownField}"`;
+  const missing = FIELDS.find((field) => !(field in record));
+  if (missing !== undefined) return `missing field "${missing}"`;
+  const { eventId, learnerId, testId, itemId, answerCode, responseTime, grade, knowledgeTag, elapsedSeconds } = record;
+  if (typeof eventId !== "string" || !/^[0-9a-f]{64}$/.test(eventId)) return "eventId must be 64 lowercase hex digits";
+  if (typeof learnerId !== "string" || learnerId === "") return "learnerId must be a non-empty string";
+  if (typeof testId !== "string" || !ID.test(testId)) return "testId must match [A-Za-z0-9-]+";
+  if (typeof itemId !== "string" || !ID.test(itemId)) return "itemId must match [A-Za-z0-9-]+";
+  if (answerCode !== 0 && answerCode !== 1) return "answerCode must be 0 or 1";
+  if (typeof responseTime !== "string" || !RESPONSE_TIME.test(responseTime) || !isRealInstant(responseTime)) {
+    return "responseTime must be UTC ISO 8601 with milliseconds";
+  }
+  if (typeof grade !== "string" || grade === "") return "grade must be a non-empty string";
+  if (knowledgeTag !== null && typeof knowledgeTag !== "string") return "knowledgeTag must be a string or null";
+  if (elapsedSeconds !== null && (typeof elapsedSeconds !== "number" || elapsedSeconds < 0)) return "elapsedSeconds must be a non-negative number or null";
+  if (eventId !== computeEventId(learnerId, testId, itemId, responseTime)) return "eventId does not match learnerId|testId|itemId|responseTime";
+  return null;
+}
+
+function isRealInstant(responseTime: string): boolean {
+  const ms = Date.parse(responseTime);
+  return Number.isFinite(ms) && new Date(ms).toISOString() === responseTime;
+}

@@ -1,0 +1,28 @@
+import { DEFAULT_LOCATION, DEFAULT_REPLAY, NODE_VERSION, PROJECT } from "./defaults";
+import type { EnvironmentConfig } from "./environment-config";
+
+export const dev: EnvironmentConfig = {
+  name: "dev",
+  project: PROJECT,
+  location: DEFAULT_LOCATION,
+  ephemeral: false,
+  protection: { resourceGroupLock: false, preventDestroy: false, keyVaultPurgeProtection: false },
+  storage: { replicationType: "LRS", deadLetterRetentionDays: 14, softDeleteRetentionDays: 7 },
+  eventHubs: { capacity: 1, partitionCount: 2, messageRetentionDays: 1 },
+  functionApp: {
+    nodeVersion: NODE_VERSION,
+    instanceMemoryMb: 2048,
+    maximumInstanceCount: 40,
+    replay: DEFAULT_REPLAY,
+    pseudonymizationEnabled: false,
+  },
+  keyVault: { softDeleteRetentionDays: 7 },
+  sql: { skuName: "GP_S_Gen5_1", maxSizeGb: 2, autoPauseDelayMinutes: 60, minCapacity: 0.5, backupRetentionDays: 7 },
+  monitoring: {
+    logRetentionDays: 30,
+    dailyQuotaGb: 1,
+    functionFailuresThreshold: 0,
+    throttledRequestsThreshold: 0,
+    serverErrorsThreshold: 0,
+  },
+};
