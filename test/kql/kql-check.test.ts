@@ -1,0 +1,187 @@
+import { execFile } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { lineAndColumn } from "../../kql/checker/source-text";
+import { KQL_PLACEHOLDERS, kqlPlaceholdersFor } from "../../kql/placeholders";
+
+// The checker runs as `npm run kql:check` does, in its own process: Kusto.Language (a Bridge.NET build) runs about
+// three times slower inside jest's module sandbox, and this also tests the command line itself.
+const ROOT = join(__dirname, "..", "..");
+const FIXTURES = join(__dirname, "fixtures");
+const CLI = join(ROOT, "kql", "checker", "cli.ts");
+
+interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function runChecker(paths: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", CLI, ...paths], { cwd: ROOT }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+    });
+  });
+}
+
+interface ReportedDiagnostic {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Parses `file:line:column: code message` lines. */
+function parseReport(stdout: string): ReportedDiagnostic[] {
+  return stdout
+    .split("\n")
+    .filter((line) => line.trim() !== "" && !line.startsWith("kql:check"))
+    .map((line) => {
+      const match = /^(.+?):(\d+):(\d+): (\S+) (.*)$/.exec(line);
+      if (!match) throw new Error(`not a diagnostic line: ${line}`);
+      return { file: match[1], line: Number(match[2]), column: Number(match[3]), code: match[4], message: match[5] };
+    });
+}
+
+/** Where `needle` occurs in a fixture file, as the checker reports positions (1-based). */
+async function positionOf(file: string, needle: string, occurrence = 0): Promise<{ line: number; column: number }> {
+  const text = await readFile(file, "utf8");
+  let at = -1;
+  for (let i = 0; i <= occurrence; i++) at = text.indexOf(needle, at + 1);
+  if (at < 0) throw new Error(`${needle} not in ${file}`);
+  return lineAndColumn(text, at);
+}
+
+let repository: CliRun;
+let fixtures: CliRun;
+let fixtureNames: string[];
+
+beforeAll(async () => {
+  fixtureNames = (await readdir(FIXTURES)).sort();
+  [repository, fixtures] = await Promise.all([runChecker(["kql"]), runChecker(fixtureNames.map((name) => join(FIXTURES, name)))]);
+});
+
+function diagnosticsOf(fixture: string): ReportedDiagnostic[] {
+  return parseReport(fixtures.stdout).filter((d) => d.file.startsWith(join(FIXTURES, fixture) + "/"));
+}
+
+describe("kql:check on the repository's scripts", () => {
+  test("npm run kql:check passes on kql/: 7 scripts, 40 commands, no error", () => {
+    expect(repository.stdout).toMatch(/^kql:check passed: 7 file\(s\), 40 command\(s\), 0 error\(s\) in \d+ ms\n$/);
+    expect(repository.stderr).toBe("");
+    expect(repository.code).toBe(0);
+  });
+
+  test("every environment has a value for every placeholder the scripts use, and only numbers", async () => {
+    const used = new Set<string>();
+    for (const name of await readdir(join(ROOT, "kql"))) {
+      if (!name.endsWith(".kql")) continue;
+      for (const match of (await readFile(join(ROOT, "kql", name), "utf8")).matchAll(/\$\{([A-Za-z0-9_]+)\}/g)) used.add(match[1]);
+    }
+    expect(used.size).toBe(10);
+    for (const kind of Object.keys(KQL_PLACEHOLDERS) as (keyof typeof KQL_PLACEHOLDERS)[]) {
+      const values = kqlPlaceholdersFor(kind);
+      expect(Object.keys(values).sort()).toEqual([...used].sort());
+      // Substituted into `= ${name}d`, `timespan = ${name}m` and `real = ${name}`: each must be a plain positive number.
+      for (const value of Object.values(values)) expect(value).toMatch(/^(0|[1-9]\d*)(\.\d+)?$/);
+    }
+  });
+});
+
+describe("kql:check on deliberately broken scripts", () => {
+  test("fails when a function reads an unknown column", async () => {
+    const file = join(FIXTURES, "unknown-column", "V001__unknown_column.kql");
+    expect(diagnosticsOf("unknown-column")).toEqual([
+      { file, ...(await positionOf(file, "IsCorrect")), code: "KS142", message: "The name 'IsCorrect' does not refer to any known column, table, variable or function." },
+    ]);
+  });
+
+  test("fails when a comparison mixes types", async () => {
+    const file = join(FIXTURES, "type-mismatch", "V001__type_mismatch.kql");
+    expect(diagnosticsOf("type-mismatch")).toEqual([
+      { file, ...(await positionOf(file, "> 5")), code: "KS106", message: "The operator '>' is not defined for the operand types datetime and long." },
+    ]);
+  });
+
+  test("fails when an update-policy function's result schema differs from its target table", async () => {
+    const file = join(FIXTURES, "function-schema-mismatch", "V002__update_policy.kql");
+    const diagnostics = diagnosticsOf("function-schema-mismatch");
+    expect(diagnostics).toEqual([
+      {
+        file,
+        ...(await positionOf(file, "TypedFromRaw()", 1)),
+        code: "KQLC003",
+        message: "update policy query 'TypedFromRaw()' returns (EventId:string, AnswerCode:long) but table 'Typed' is (EventId:string, AnswerCode:int); names, types and order must match",
+      },
+    ]);
+    expect(diagnostics[0].line).toBe(7);
+  });
+
+  test("fails when a script uses an unknown command (which the parser accepts silently)", async () => {
+    const file = join(FIXTURES, "unknown-command", "V001__unknown_command.kql");
+    expect(diagnosticsOf("unknown-command")).toEqual([
+      { file, line: 3, column: 1, code: "KQLC001", message: "unknown or unsupported command '.frobnicate table Responses'; scripts may use only idempotent schema commands" },
+    ]);
+  });
+
+  test("fails when a materialized-view query does not end in its summarize", async () => {
+    const file = join(FIXTURES, "non-summarize-view", "V001__non_summarize_view.kql");
+    expect(diagnosticsOf("non-summarize-view")).toEqual([
+      { file, ...(await positionOf(file, "project")), code: "KQLC004", message: "a materialized-view query must end with its summarize; 'project' follows it" },
+    ]);
+  });
+
+  test("fails when a materialized view computes a ratio of aggregates", async () => {
+    const file = join(FIXTURES, "view-composite-aggregate", "V001__view_composite_aggregate.kql");
+    expect(diagnosticsOf("view-composite-aggregate")).toEqual([
+      {
+        file,
+        ...(await positionOf(file, "sum(AnswerCode)")),
+        code: "KQLC005",
+        message: "'sum(AnswerCode) / count()' is not a single aggregate; compute ratios and other expressions in a function over the view",
+      },
+    ]);
+  });
+
+  test("fails when text follows a complete command", async () => {
+    const file = join(FIXTURES, "trailing-text", "V001__trailing_text.kql");
+    expect(diagnosticsOf("trailing-text")).toEqual([
+      { file, ...(await positionOf(file, "and more")), code: "KQLC002", message: "text after a complete command is ignored by the parser: 'and more'" },
+    ]);
+  });
+
+  test("fails when a command is not idempotent", async () => {
+    const diagnostics = diagnosticsOf("not-idempotent");
+    expect(diagnostics.map((d) => [d.line, d.column, d.code])).toEqual([[1, 1, "KQLC009"]]);
+    expect(diagnostics[0].message).toContain("use '.create-merge table'");
+  });
+
+  test("fails when a window function reads unsorted input", async () => {
+    const file = join(FIXTURES, "unsorted-window", "V001__unsorted_window.kql");
+    expect(diagnosticsOf("unsorted-window")).toEqual([
+      { file, ...(await positionOf(file, "row_window_session")), code: "KQLC010", message: "'row_window_session()' needs serialized input: put 'sort by ...' or 'serialize' before this operator" },
+    ]);
+  });
+
+  test("fails when the query inside an update policy's JSON does not analyze", async () => {
+    const file = join(FIXTURES, "update-policy-query", "V001__update_policy_query.kql");
+    expect(diagnosticsOf("update-policy-query")).toEqual([
+      { file, ...(await positionOf(file, "eventid\"")), code: "KS142", message: "The name 'eventid' does not refer to any known column, table, variable or function." },
+    ]);
+  });
+
+  test("fails when a placeholder has no value, pointing at the committed text", async () => {
+    const file = join(FIXTURES, "unknown-placeholder", "V001__unknown_placeholder.kql");
+    expect(diagnosticsOf("unknown-placeholder")).toEqual([
+      { file, ...(await positionOf(file, "${noSuchDays}")), code: "KQLC008", message: "placeholder ${noSuchDays} has no value; add it to kql/placeholders.ts" },
+    ]);
+  });
+
+  test("fails with exit code 1, one diagnostic per broken fixture and a summary on stderr", () => {
+    expect(fixtures.code).toBe(1);
+    expect(new Set(parseReport(fixtures.stdout).map((d) => d.file.slice(FIXTURES.length + 1).split("/")[0]))).toEqual(new Set(fixtureNames));
+    expect(parseReport(fixtures.stdout)).toHaveLength(11);
+    expect(fixtures.stderr).toMatch(/^kql:check failed: 12 file\(s\), 23 command\(s\), 11 error\(s\) in \d+ ms\n$/);
+  });
+});
