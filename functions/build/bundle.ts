@@ -1,0 +1,100 @@
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { build, type Plugin } from "esbuild";
+import { zipSync } from "fflate";
+
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+const ENTRY_DIR = path.join(PROJECT_ROOT, "functions", "app");
+
+/** host.json of the Functions app: the v4 extension bundle the timer and HTTP triggers need. */
+const HOST_JSON = {
+  version: "2.0",
+  extensionBundle: { id: "Microsoft.Azure.Functions.ExtensionBundle", version: "[4.*, 5.0.0)" },
+  logging: { applicationInsights: { samplingSettings: { isEnabled: true, excludedTypes: "Request" } } },
+};
+
+/** The worker loads every file matched by "main"; no dependencies because everything is bundled. */
+const PACKAGE_JSON = { name: "learner-response-functions", version: "1.0.0", private: true, main: "dist/*.js" };
+
+/**
+ * Resolves packages through their CommonJS builds ("require" condition) even from `import` statements. Several
+ * Azure SDK packages ship ESM builds that use `import.meta.url`, which is undefined in a CommonJS bundle.
+ */
+const preferCommonJsBuilds: Plugin = {
+  name: "prefer-commonjs-builds",
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if ((args.kind !== "import-statement" && args.kind !== "dynamic-import") || args.pluginData === "commonjs") return undefined;
+      const resolved = await pluginBuild.resolve(args.path, { kind: "require-call", resolveDir: args.resolveDir, importer: args.importer, pluginData: "commonjs" });
+      return resolved.errors.length > 0 ? undefined : resolved;
+    });
+  },
+};
+
+export interface FunctionBundleOptions {
+  /** Where the staged app folder (`function/`) and `function.zip` go. @default "<project>/dist" */
+  readonly outDir?: string;
+}
+
+export interface FunctionBundle {
+  readonly zipPath: string;
+  readonly zipBytes: number;
+  /** Entry point sources bundled, relative to the project root, e.g. functions/app/replay-timer.ts. */
+  readonly entryPoints: string[];
+}
+
+/**
+ * Bundles every functions/app/*.ts entry with esbuild into one CommonJS file each (Node 22, @azure/functions-core
+ * left to the worker), writes host.json and package.json next to them and zips the app (without source maps) for
+ * One Deploy.
+ */
+export async function buildFunctionBundle(options: FunctionBundleOptions = {}): Promise<FunctionBundle> {
+  const outDir = path.resolve(options.outDir ?? path.join(PROJECT_ROOT, "dist"));
+  const appDir = path.join(outDir, "function");
+  const entryPoints = (await fs.readdir(ENTRY_DIR)).filter((name) => name.endsWith(".ts") && !name.endsWith(".d.ts")).sort().map((name) => path.join(ENTRY_DIR, name));
+  if (entryPoints.length === 0) throw new Error(`No function entry points found: expected functions/app/*.ts under ${PROJECT_ROOT}.`);
+
+  await fs.rm(appDir, { recursive: true, force: true });
+  await build({
+    entryPoints,
+    outdir: path.join(appDir, "dist"),
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node22",
+    external: ["@azure/functions-core"],
+    minify: true,
+    // Maps stay next to the bundle for local symbolication but out of the zip: they would triple its size.
+    sourcemap: "external",
+    legalComments: "none",
+    plugins: [preferCommonJsBuilds],
+    logLevel: "warning",
+  });
+  await fs.writeFile(path.join(appDir, "host.json"), `${JSON.stringify(HOST_JSON, null, 2)}\n`);
+  await fs.writeFile(path.join(appDir, "package.json"), `${JSON.stringify(PACKAGE_JSON, null, 2)}\n`);
+
+  const files: Record<string, Uint8Array> = {};
+  for (const file of (await listFiles(appDir)).filter((name) => !name.endsWith(".map"))) files[path.relative(appDir, file).split(path.sep).join("/")] = await fs.readFile(file);
+  const zip = zipSync(files, { level: 9 });
+  const zipPath = path.join(outDir, "function.zip");
+  await fs.writeFile(zipPath, zip);
+  return { zipPath, zipBytes: zip.byteLength, entryPoints: entryPoints.map((entry) => path.relative(PROJECT_ROOT, entry).split(path.sep).join("/")) };
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  const nested = await Promise.all(entries.map((entry) => (entry.isDirectory() ? listFiles(path.join(dir, entry.name)) : Promise.resolve([path.join(dir, entry.name)]))));
+  return nested.flat().sort();
+}
+
+if (require.main === module) {
+  buildFunctionBundle()
+    .then((bundle) => {
+      console.log(`bundled ${bundle.entryPoints.join(", ")}`);
+      console.log(`${path.relative(process.cwd(), bundle.zipPath)}: ${(bundle.zipBytes / 1024).toFixed(0)} KiB`);
+    })
+    .catch((error: unknown) => {
+      console.error(`bundle failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    });
+}

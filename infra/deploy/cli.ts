@@ -1,0 +1,44 @@
+import * as path from "node:path";
+import type { TokenCredential } from "@azure/core-auth";
+import { DefaultAzureCredential } from "@azure/identity";
+import { SecretClient } from "@azure/keyvault-secrets";
+import { buildFunctionBundle } from "../../functions/build/bundle";
+import { parseDeployArguments, UsageError } from "./deploy-arguments";
+import { readDeploySettings, secretValues } from "./deploy-settings";
+import { environmentConfigFor } from "./environment-config-for";
+import { formatDeployReport } from "./format-report";
+import { createRedactingLog } from "./redacting-log";
+import { runDeploy } from "./run-deploy";
+import { createCdktfRunner } from "./terraform";
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+async function main(): Promise<number> {
+  const settings = readDeploySettings();
+  const json = process.argv.includes("--json");
+  // With --json, stdout carries only the report; the human log goes to stderr.
+  const { log, redact } = createRedactingLog((line) => (json ? process.stderr : process.stdout).write(`${line}\n`), secretValues(settings));
+  try {
+    const args = parseDeployArguments(process.argv.slice(2));
+    let credential: TokenCredential | undefined;
+    const azure = () => (credential ??= new DefaultAzureCredential());
+    const report = await runDeploy(args, settings, {
+      repoRoot: REPO_ROOT,
+      credential: azure,
+      secretClient: (url) => new SecretClient(url, azure()),
+      terraform: () => createCdktfRunner({ repoRoot: REPO_ROOT, ephemeral: environmentConfigFor(args.environment).ephemeral }),
+      buildBundle: () => buildFunctionBundle(),
+      log,
+    });
+    for (const line of formatDeployReport(report)) log(line);
+    if (args.json) process.stdout.write(`${redact(JSON.stringify(report))}\n`);
+    return report.failure ? 1 : 0;
+  } catch (error) {
+    process.stderr.write(`${redact((error as Error).message)}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+void main().then((code) => {
+  process.exitCode = code;
+});

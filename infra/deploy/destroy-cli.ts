@@ -1,0 +1,44 @@
+import * as path from "node:path";
+import { createInterface } from "node:readline/promises";
+import type { TokenCredential } from "@azure/core-auth";
+import { DefaultAzureCredential } from "@azure/identity";
+import { UsageError } from "./deploy-arguments";
+import { parseDestroyArguments } from "./destroy-arguments";
+import { environmentConfigFor } from "./environment-config-for";
+import { createRedactingLog } from "./redacting-log";
+import { readDestroySettings, runDestroy } from "./run-destroy";
+import { createCdktfRunner } from "./terraform";
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+async function main(): Promise<number> {
+  const settings = readDestroySettings();
+  const { log, redact } = createRedactingLog((line) => process.stdout.write(`${line}\n`), settings.fabricToken ? [settings.fabricToken] : []);
+  try {
+    const args = parseDestroyArguments(process.argv.slice(2));
+    let credential: TokenCredential | undefined;
+    const report = await runDestroy(args, settings, {
+      repoRoot: REPO_ROOT,
+      credential: () => (credential ??= new DefaultAzureCredential()),
+      confirm: async (question) => {
+        const prompt = createInterface({ input: process.stdin, output: process.stdout });
+        try {
+          return await prompt.question(question);
+        } finally {
+          prompt.close();
+        }
+      },
+      terraform: () => createCdktfRunner({ repoRoot: REPO_ROOT, ephemeral: environmentConfigFor(args.environment).ephemeral }),
+      log,
+    });
+    log(`${args.dryRun ? "Dry run: would delete" : "Deleted"} ${report.deleted.length} Fabric item(s)/connection(s)${report.terraformDestroyed ? ` and destroyed stack ${args.environment}` : ""}.`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`${redact((error as Error).message)}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+void main().then((code) => {
+  process.exitCode = code;
+});
