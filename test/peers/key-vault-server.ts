@@ -1,12 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent, createServer, type ServerOptions } from "node:https";
-import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
 import { SecretClient } from "@azure/keyvault-secrets";
+import { readRequestBody } from "./read-request-body";
 
 /**
  * A local Key Vault secrets endpoint over TLS (the Azure SDK refuses bearer tokens over plain http): GET and PUT
@@ -32,7 +32,7 @@ export async function startKeyVaultContractServer(): Promise<KeyVaultContractSer
   const versions = new Map<string, number>();
   let url = "";
   const server = createServer({ key, cert } satisfies ServerOptions, (req, res) => {
-    void readBody(req).then((raw) => {
+    void readRequestBody(req).then((raw) => {
       const parsed = new URL(req.url ?? "/", "https://127.0.0.1");
       const authorized = (req.headers.authorization ?? "").startsWith("Bearer ");
       const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
@@ -97,11 +97,3 @@ function selfSignedCertificate(): { key: string; cert: string } {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}

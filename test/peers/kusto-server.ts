@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { KUSTO_HISTORY_COLUMNS, KUSTO_HISTORY_TABLE } from "../../infra/migrations/kusto-history";
+import { readRequestBody } from "./read-request-body";
 
 /**
  * A local stand-in for a Kusto (Eventhouse) cluster's REST endpoints, following the documented contract:
@@ -88,11 +89,6 @@ function sendError(res: ServerResponse, status: number, code: string, type: stri
   sendJson(res, status, { error: { code, message: "Request is invalid and cannot be executed.", "@type": type, "@message": message, "@context": {}, "@permanent": true } });
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 /** Reads `Name = literal, ...` after `print`: KQL string literals, `datetime(...)`, `long(...)`, `true`/`false`. */
 export function parsePrintAssignments(text: string): Record<string, string | boolean | number> {
@@ -258,7 +254,7 @@ export async function startKustoContractServer(options: KustoContractServerOptio
       const authorized = /^Bearer \S+$/.test(req.headers.authorization ?? "");
       let body: { db?: string; csl?: string };
       try {
-        body = JSON.parse(await readBody(req)) as { db?: string; csl?: string };
+        body = JSON.parse(await readRequestBody(req)) as { db?: string; csl?: string };
       } catch {
         sendError(res, 400, "BadRequest_InvalidJson", "Kusto.Data.Exceptions.BadRequestException", "request body is not JSON");
         return;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readRequestBody } from "./read-request-body";
 
 /**
  * A Teams Workflows webhook receiver: accepts `{"type":"message","attachments":[{contentType: adaptive card, content}]}`
@@ -25,7 +26,7 @@ export async function startTeamsWebhookServer(): Promise<TeamsWebhookServer> {
   const rejected: { reason: string }[] = [];
   const faults: number[] = [];
   const server = createServer((req, res) => {
-    void readBody(req).then((raw) => {
+    void readRequestBody(req).then((raw) => {
       const reply = (status: number, text = "") => {
         res.writeHead(status, { "content-type": "text/plain" });
         res.end(text);
@@ -72,11 +73,3 @@ function envelopeProblem(raw: string): string | undefined {
   return undefined;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
