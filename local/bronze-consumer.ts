@@ -1,0 +1,210 @@
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { EventHubConsumerClient, earliestEventPosition, type EventPosition, type ReceivedEventData, type RetryOptions, type Subscription } from "@azure/event-hubs";
+
+export interface BronzeDrainOptions {
+  /** Namespace connection string (the local endpoint's, or any Event Hubs namespace). */
+  readonly connectionString: string;
+  readonly eventHubName: string;
+  readonly consumerGroup: string;
+  /** Root of the bronze copy, e.g. `.local/lake/bronze`. */
+  readonly outDir: string;
+  /** Fail when no event arrives for this long while partitions still have unread events. @default 30000 */
+  readonly idleTimeoutMs?: number;
+  /** The SDK's retries for management requests and links. @default - 3 retries, 1 s apart (the SDK waits 30 s) */
+  readonly retryOptions?: RetryOptions;
+}
+
+export interface BronzeDrainResult {
+  /** Events read in this run (a re-run after success reads none). */
+  readonly eventsReceived: number;
+  /** Distinct `eventId`s among them. */
+  readonly distinctEventIds: number;
+  /** Hour files appended to in this run. */
+  readonly filesWritten: number;
+}
+
+/** Events whose body has no parseable `responseTime` are kept here rather than dropped. */
+export const UNKNOWN_HOUR_FILE = "unknown-hour.jsonl";
+const CHECKPOINT_DIR = "_checkpoints";
+const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+const DEFAULT_RETRY_OPTIONS: RetryOptions = { maxRetries: 3, retryDelayInMs: 1000, timeoutInMs: 30_000 };
+
+/** Where the consumer stopped: last sequence number written per partition, valid for one hub instance. */
+interface BronzeCheckpoint {
+  readonly hubCreatedOn: string;
+  readonly sequenceNumbers: Record<string, number>;
+}
+
+/**
+ * Reads every partition of a hub from where the last drain stopped (the earliest event the first time) until each
+ * partition's last enqueued event at the start of the drain has been read, appending the events as JSON lines to
+ * `<outDir>/<yyyy>/<MM>/<dd>/<HH>.jsonl` by the UTC hour of their `responseTime`, the local twin of the Lakehouse
+ * bronze table. Lines are written before the checkpoint, so a crash repeats events (same `eventId`) but never loses one.
+ */
+export async function drainToBronze(options: BronzeDrainOptions): Promise<BronzeDrainResult> {
+  const client = new EventHubConsumerClient(options.consumerGroup, options.connectionString, options.eventHubName, { retryOptions: options.retryOptions ?? DEFAULT_RETRY_OPTIONS });
+  try {
+    const hub = await client.getEventHubProperties().catch((error: Error & { code?: string }) => {
+      throw Object.assign(new Error(`Bronze drain cannot read the properties of '${options.eventHubName}': ${error.message}`, { cause: error }), { code: error.code });
+    });
+    const checkpointFile = path.join(options.outDir, CHECKPOINT_DIR, `${options.eventHubName}.${options.consumerGroup}.json`);
+    const saved = await readCheckpoint(checkpointFile);
+    // A checkpoint of another hub instance (a restarted local endpoint starts at sequence number 0 again) is ignored.
+    const readUpTo = saved?.hubCreatedOn === hub.createdOn.toISOString() ? { ...saved.sequenceNumbers } : {};
+    const targets = new Map<string, number>();
+    for (const partitionId of hub.partitionIds) {
+      const partition = await client.getPartitionProperties(partitionId);
+      if (!partition.isEmpty && partition.lastEnqueuedSequenceNumber > (readUpTo[partitionId] ?? -1)) targets.set(partitionId, partition.lastEnqueuedSequenceNumber);
+    }
+    if (targets.size === 0) return { eventsReceived: 0, distinctEventIds: 0, filesWritten: 0 };
+
+    const startPosition: Record<string, EventPosition> = {};
+    for (const partitionId of hub.partitionIds) {
+      startPosition[partitionId] = readUpTo[partitionId] === undefined ? earliestEventPosition : { sequenceNumber: readUpTo[partitionId] };
+    }
+    const writer = createBronzeWriter(options.outDir, checkpointFile, hub.createdOn.toISOString(), readUpTo);
+    await readUntilTargets(client, targets, startPosition, writer, options);
+    return writer.result();
+  } finally {
+    await client.close();
+  }
+}
+
+interface BronzeWriter {
+  /** Appends a partition's events to their hour files, then records the partition's new checkpoint. */
+  write(partitionId: string, events: readonly ReceivedEventData[]): Promise<void>;
+  result(): BronzeDrainResult;
+}
+
+function createBronzeWriter(outDir: string, checkpointFile: string, hubCreatedOn: string, readUpTo: Record<string, number>): BronzeWriter {
+  const eventIds = new Set<string>();
+  const files = new Set<string>();
+  let eventsReceived = 0;
+  // Partitions are processed concurrently: one queue keeps appends and checkpoint writes in order.
+  let queue: Promise<void> = Promise.resolve();
+
+  const writeBatch = async (partitionId: string, events: readonly ReceivedEventData[]) => {
+    const linesByFile = new Map<string, string[]>();
+    const processedAt = new Date().toISOString();
+    for (const event of events) {
+      const record = bronzeRecord(event, partitionId, processedAt);
+      const file = bronzeFileFor(record.responseTime);
+      const lines = linesByFile.get(file);
+      if (lines) lines.push(JSON.stringify(record));
+      else linesByFile.set(file, [JSON.stringify(record)]);
+      if (typeof record.eventId === "string") eventIds.add(record.eventId);
+    }
+    for (const [file, lines] of linesByFile) {
+      const target = path.join(outDir, file);
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.appendFile(target, `${lines.join("\n")}\n`);
+      files.add(file);
+    }
+    eventsReceived += events.length;
+    readUpTo[partitionId] = events[events.length - 1].sequenceNumber;
+    await writeCheckpoint(checkpointFile, { hubCreatedOn, sequenceNumbers: readUpTo });
+  };
+
+  return {
+    write(partitionId, events) {
+      queue = queue.then(() => writeBatch(partitionId, events));
+      return queue;
+    },
+    result: () => ({ eventsReceived, distinctEventIds: eventIds.size, filesWritten: files.size }),
+  };
+}
+
+function readUntilTargets(
+  client: EventHubConsumerClient,
+  targets: ReadonlyMap<string, number>,
+  startPosition: Record<string, EventPosition>,
+  writer: BronzeWriter,
+  options: BronzeDrainOptions,
+): Promise<void> {
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const lastRead = new Map<string, number>();
+  let lastProgressAt = Date.now();
+  let lastError: Error | undefined;
+  let subscription: Subscription | undefined;
+  let watchdog: NodeJS.Timeout | undefined;
+
+  const remaining = () => [...targets].filter(([partitionId, target]) => (lastRead.get(partitionId) ?? -1) < target);
+  const describeRemaining = () => remaining().map(([partitionId, target]) => `partition ${partitionId} read up to ${lastRead.get(partitionId) ?? "nothing"} of ${target}`).join(", ");
+
+  return new Promise<void>((resolve, reject) => {
+    let finished = false;
+    const finish = (error?: Error) => {
+      if (finished) return;
+      finished = true;
+      clearInterval(watchdog);
+      const closing = subscription ? subscription.close() : Promise.resolve();
+      closing.then(
+        () => (error ? reject(error) : resolve()),
+        () => (error ? reject(error) : resolve()),
+      );
+    };
+    watchdog = setInterval(() => {
+      if (Date.now() - lastProgressAt < idleTimeoutMs) return;
+      const cause = lastError ? ` Last error: ${lastError.message}` : "";
+      finish(new Error(`Bronze drain of '${options.eventHubName}' (consumer group '${options.consumerGroup}') received nothing for ${idleTimeoutMs} ms: ${describeRemaining()}.${cause}`));
+    }, Math.min(idleTimeoutMs, 1000));
+
+    subscription = client.subscribe(
+      {
+        processEvents: async (events, context) => {
+          if (events.length === 0) return;
+          try {
+            await writer.write(context.partitionId, events);
+          } catch (error) {
+            return finish(new Error(`Bronze drain could not write under ${options.outDir}: ${(error as Error).message}`));
+          }
+          lastRead.set(context.partitionId, events[events.length - 1].sequenceNumber);
+          lastProgressAt = Date.now();
+          if (remaining().length === 0) finish();
+        },
+        processError: async (error) => {
+          lastError = error;
+          // The SDK retries transient errors itself; these will not heal by waiting.
+          const code = (error as { code?: string }).code;
+          if ((error as { retryable?: boolean }).retryable === false || code === "MessagingEntityNotFoundError" || code === "UnauthorizedError") {
+            finish(new Error(`Bronze drain of '${options.eventHubName}' (consumer group '${options.consumerGroup}') failed: ${error.message}`));
+          }
+        },
+      },
+      { startPosition, maxBatchSize: 1000, maxWaitTimeInSeconds: 1 },
+    );
+  });
+}
+
+/** The bronze line: the event body as sent plus the columns an Eventstream adds in a Lakehouse table. */
+export function bronzeRecord(event: ReceivedEventData, partitionId: string, processedAt: string): Record<string, unknown> {
+  const body = event.body as unknown;
+  const fields = typeof body === "object" && body !== null && !Buffer.isBuffer(body) && !Array.isArray(body) ? (body as Record<string, unknown>) : { rawBody: Buffer.isBuffer(body) ? body.toString("utf8") : body };
+  return { ...fields, EventProcessedUtcTime: processedAt, PartitionId: partitionId, EventEnqueuedUtcTime: event.enqueuedTimeUtc.toISOString() };
+}
+
+/** `yyyy/MM/dd/HH.jsonl` of the UTC hour of `responseTime`, or UNKNOWN_HOUR_FILE when it is not a date. */
+export function bronzeFileFor(responseTime: unknown): string {
+  const time = typeof responseTime === "string" ? new Date(responseTime) : undefined;
+  if (!time || Number.isNaN(time.getTime())) return UNKNOWN_HOUR_FILE;
+  const iso = time.toISOString();
+  return `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso.slice(11, 13)}.jsonl`;
+}
+
+async function readCheckpoint(file: string): Promise<BronzeCheckpoint | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(file, "utf8")) as BronzeCheckpoint;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new Error(`Cannot read the bronze checkpoint ${file}: ${(error as Error).message}. Delete it to read the hub from the start.`);
+  }
+}
+
+async function writeCheckpoint(file: string, checkpoint: BronzeCheckpoint): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  // Write then rename, so a crash leaves the old checkpoint or the new one, never half of one.
+  const partial = `${file}.partial`;
+  await fs.writeFile(partial, JSON.stringify(checkpoint));
+  await fs.rename(partial, file);
+}
