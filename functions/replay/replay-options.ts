@@ -1,0 +1,95 @@
+import { DEFAULT_SEND_CONCURRENCY } from "./event-sender";
+
+/** Where the replay reads batches and checkpoints: an account URL with the function's identity in Azure, a connection string locally. */
+export type BatchStorageSettings = { readonly kind: "account-url"; readonly accountUrl: string } | { readonly kind: "connection-string"; readonly connectionString: string };
+
+/** Where the replay sends events: a namespace with the function's identity in Azure, a connection string locally. */
+export type EventHubSettings = { readonly kind: "namespace"; readonly fullyQualifiedNamespace: string } | { readonly kind: "connection-string"; readonly connectionString: string };
+
+/** The replay function's settings, read from app settings (environment variables); every name is documented in docs/replay.md. */
+export interface ReplaySettings {
+  readonly batchStorage: BatchStorageSettings;
+  readonly eventHub: EventHubSettings;
+  readonly eventHubName: string;
+  /** Hours replayed by one run at most; the next run continues the catch-up. @default 24 */
+  readonly maxHoursPerRun: number;
+  /** Shift of the replay clock in hours (may be fractional or negative), to replay a historical dataset as if live. @default 0 */
+  readonly clockOffsetHours: number;
+  /** Age after which another run may take over an hour's claim: the claimant is presumed dead. @default 30 (the Flex Consumption default function timeout) */
+  readonly claimTimeoutMinutes: number;
+  /** Event batches in flight at once. @default 128 */
+  readonly sendConcurrency: number;
+  /** Per-attempt timeout of one send, in seconds; the SDK retries after it. @default 60 */
+  readonly sendTimeoutSeconds: number;
+  /** Retries of one send on retryable errors (server busy, timeouts). @default 5 */
+  readonly sendMaxRetries: number;
+  /** Salt of the learner-id pseudonym; when absent, learner ids are sent as they are. @default - no pseudonymization */
+  readonly pseudonymizationSalt: string | undefined;
+}
+
+export const DEFAULT_REPLAY_SCHEDULE = "0 0 * * * *";
+
+/** Every configuration problem at once, each naming the setting and what it expects. */
+export class ReplaySettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid replay settings:\n- ${problems.join("\n- ")}`);
+    this.name = "ReplaySettingsError";
+  }
+}
+
+export function readReplaySettings(env: NodeJS.ProcessEnv = process.env): ReplaySettings {
+  const problems: string[] = [];
+  const text = (name: string) => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const number = (name: string, fallback: number, check: (value: number) => boolean, expected: string) => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (Number.isFinite(value) && check(value)) return value;
+    problems.push(`${name}="${raw}" is not valid: expected ${expected}.`);
+    return fallback;
+  };
+
+  const accountUrl = text("BATCH_STORAGE_ACCOUNT_URL");
+  const storageConnection = text("BATCH_STORAGE_CONNECTION_STRING");
+  let batchStorage: BatchStorageSettings = { kind: "connection-string", connectionString: "" };
+  if (accountUrl) batchStorage = { kind: "account-url", accountUrl };
+  else if (storageConnection) batchStorage = { kind: "connection-string", connectionString: storageConnection };
+  else problems.push("Set BATCH_STORAGE_ACCOUNT_URL (https://<account>.blob.core.windows.net, used with the function's managed identity) or BATCH_STORAGE_CONNECTION_STRING (local development, e.g. Azurite).");
+
+  const namespace = text("EVENTHUB__fullyQualifiedNamespace");
+  const hubConnection = text("EVENTHUB_CONNECTION_STRING");
+  let eventHub: EventHubSettings = { kind: "connection-string", connectionString: "" };
+  if (namespace) eventHub = { kind: "namespace", fullyQualifiedNamespace: namespace };
+  else if (hubConnection) eventHub = { kind: "connection-string", connectionString: hubConnection };
+  else problems.push("Set EVENTHUB__fullyQualifiedNamespace (<namespace>.servicebus.windows.net, used with the function's managed identity) or EVENTHUB_CONNECTION_STRING (local development).");
+
+  const eventHubName = text("EVENTHUB_NAME") ?? "";
+  if (!eventHubName) problems.push("Set EVENTHUB_NAME to the event hub the replay sends to (e.g. learner-responses).");
+
+  const salt = text("PSEUDONYMIZATION_SALT");
+  // An unresolved Key Vault reference arrives verbatim; using it as the salt would silently pseudonymize with a public string.
+  if (salt?.startsWith("@Microsoft.KeyVault(")) problems.push("PSEUDONYMIZATION_SALT is an unresolved Key Vault reference: grant the function's identity 'Key Vault Secrets User' on the vault and check the secret URI.");
+
+  const settings: ReplaySettings = {
+    batchStorage,
+    eventHub,
+    eventHubName,
+    maxHoursPerRun: number("REPLAY_MAX_HOURS_PER_RUN", 24, (v) => Number.isInteger(v) && v >= 1, "a whole number of hours >= 1"),
+    clockOffsetHours: number("REPLAY_CLOCK_OFFSET_HOURS", 0, () => true, "a number of hours (may be negative or fractional)"),
+    claimTimeoutMinutes: number("REPLAY_CLAIM_TIMEOUT_MINUTES", 30, (v) => v > 0, "a number of minutes > 0"),
+    sendConcurrency: number("REPLAY_SEND_CONCURRENCY", DEFAULT_SEND_CONCURRENCY, (v) => Number.isInteger(v) && v >= 1 && v <= 1024, "a whole number between 1 and 1024"),
+    sendTimeoutSeconds: number("REPLAY_SEND_TIMEOUT_SECONDS", 60, (v) => v > 0, "a number of seconds > 0"),
+    sendMaxRetries: number("REPLAY_SEND_MAX_RETRIES", 5, (v) => Number.isInteger(v) && v >= 0, "a whole number >= 0"),
+    pseudonymizationSalt: salt,
+  };
+  if (problems.length > 0) throw new ReplaySettingsError(problems);
+  return settings;
+}
+
+/** The timer schedule: the REPLAY_SCHEDULE app setting when present (resolved by the host), the hourly default otherwise. */
+export function replaySchedule(env: NodeJS.ProcessEnv = process.env): string {
+  return env.REPLAY_SCHEDULE?.trim() ? "%REPLAY_SCHEDULE%" : DEFAULT_REPLAY_SCHEDULE;
+}
