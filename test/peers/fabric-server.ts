@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./listen-on-loopback";
 import { readRequestBody } from "./read-request-body";
 
 /**
@@ -24,6 +25,8 @@ export interface FabricServerOptions {
   readonly kustoQueryServiceUri?: string;
   /** After a delete, how many create attempts with the same name get 400 ItemDisplayNameNotAvailableYet. @default 0 */
   readonly nameReservedAttempts?: number;
+  /** Port on 127.0.0.1. @default 0 (a free port) */
+  readonly port?: number;
 }
 
 export interface RecordedFabricRequest {
@@ -452,7 +455,7 @@ export async function startFabricContractServer(options: FabricServerOptions = {
     return { id: c.id, displayName: c.displayName, connectivityType: "ShareableCloud", connectionDetails: { type: c.type, path: Object.values(c.parameters).join(";") }, credentialDetails: { credentialType: c.credentialType } };
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await listenOnLoopback(server, options.port ?? 0);
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: baseUrl,

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { KUSTO_HISTORY_COLUMNS, KUSTO_HISTORY_TABLE } from "../../infra/migrations/kusto-history";
+import { listenOnLoopback } from "./listen-on-loopback";
 import { readRequestBody } from "./read-request-body";
 
 /**
@@ -55,6 +56,8 @@ export interface KustoContractServer {
 export interface KustoContractServerOptions {
   /** Only this database name is accepted; others get a 404 `EntityNotFound`. @default - any */
   readonly database?: string;
+  /** Port on 127.0.0.1. @default 0 (a free port) */
+  readonly port?: number;
 }
 
 interface PendingFailure {
@@ -279,7 +282,7 @@ export async function startKustoContractServer(options: KustoContractServerOptio
     })().catch((error: unknown) => sendError(res, 500, "Internal", "Kusto.Common.Svc.Exceptions.InternalException", String(error)));
   });
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await listenOnLoopback(server, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
 
   return {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./listen-on-loopback";
 import { readRequestBody } from "./read-request-body";
 
 /**
@@ -20,7 +21,12 @@ export interface TeamsWebhookServer {
 
 export const TEAMS_WEBHOOK_LIMIT_BYTES = 28 * 1024;
 
-export async function startTeamsWebhookServer(): Promise<TeamsWebhookServer> {
+export interface TeamsWebhookServerOptions {
+  /** Port on 127.0.0.1. @default 0 (a free port) */
+  readonly port?: number;
+}
+
+export async function startTeamsWebhookServer(options: TeamsWebhookServerOptions = {}): Promise<TeamsWebhookServer> {
   const sig = randomBytes(24).toString("base64url");
   const accepted: unknown[] = [];
   const rejected: { reason: string }[] = [];
@@ -44,7 +50,7 @@ export async function startTeamsWebhookServer(): Promise<TeamsWebhookServer> {
       reply(202);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await listenOnLoopback(server, options.port ?? 0);
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/workflows/00aa/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${sig}`,
