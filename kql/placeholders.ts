@@ -1,10 +1,11 @@
-/**
- * Per-environment values for the `${name}` placeholders in the KQL scripts, substituted at apply time
- * (checksums cover the committed text, so changing a value here never counts as editing an applied script).
- * Keyed by environment kind: `pr-<n>` environments use `ephemeral`.
- */
-export type KqlEnvironmentKind = "dev" | "staging" | "prod" | "ephemeral";
+import { dev } from "../infra/config/dev";
 
+/**
+ * The values the KQL scripts' `${name}` placeholders take, substituted at apply time (checksums cover the committed
+ * text, so changing a value never counts as editing an applied script). Each environment's values live in its typed
+ * configuration (`EnvironmentConfig.analytics` in infra/config/), so adding a field here makes the compiler ask for it
+ * in every environment.
+ */
 export interface KqlPlaceholders {
   /** Soft-delete period of the raw bronze table. */
   readonly bronzeRetentionDays: number;
@@ -26,63 +27,21 @@ export interface KqlPlaceholders {
   readonly noEventsAlertMinutes: number;
 }
 
-export const KQL_PLACEHOLDERS: Readonly<Record<KqlEnvironmentKind, KqlPlaceholders>> = {
-  dev: {
-    bronzeRetentionDays: 14,
-    bronzeHotCacheDays: 3,
-    silverRetentionDays: 30,
-    silverHotCacheDays: 7,
-    goldRetentionDays: 90,
-    goldHotCacheDays: 30,
-    lateArrivalLagMinutes: 60,
-    accuracyDropRatio: 0.3,
-    accuracyTrailingHours: 24,
-    noEventsAlertMinutes: 180,
-  },
-  staging: {
-    bronzeRetentionDays: 30,
-    bronzeHotCacheDays: 7,
-    silverRetentionDays: 90,
-    silverHotCacheDays: 14,
-    goldRetentionDays: 365,
-    goldHotCacheDays: 30,
-    lateArrivalLagMinutes: 60,
-    accuracyDropRatio: 0.25,
-    accuracyTrailingHours: 24,
-    noEventsAlertMinutes: 120,
-  },
-  prod: {
-    bronzeRetentionDays: 90,
-    bronzeHotCacheDays: 7,
-    silverRetentionDays: 365,
-    silverHotCacheDays: 31,
-    goldRetentionDays: 1825,
-    goldHotCacheDays: 90,
-    lateArrivalLagMinutes: 60,
-    accuracyDropRatio: 0.2,
-    accuracyTrailingHours: 24,
-    noEventsAlertMinutes: 90,
-  },
-  ephemeral: {
-    bronzeRetentionDays: 3,
-    bronzeHotCacheDays: 1,
-    silverRetentionDays: 3,
-    silverHotCacheDays: 1,
-    goldRetentionDays: 7,
-    goldHotCacheDays: 1,
-    lateArrivalLagMinutes: 60,
-    accuracyDropRatio: 0.3,
-    accuracyTrailingHours: 24,
-    noEventsAlertMinutes: 1440,
-  },
-};
-
 /** Renders typed values as the strings the migration engine substitutes (numbers as KQL literals: `0.2`, `14`). */
 export function kqlPlaceholderValues(values: KqlPlaceholders): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, String(value)]));
 }
 
-/** The placeholder strings for one environment kind. */
-export function kqlPlaceholdersFor(kind: KqlEnvironmentKind): Record<string, string> {
-  return kqlPlaceholderValues(KQL_PLACEHOLDERS[kind]);
+/**
+ * @deprecated Transitional, only for kql/checker/cli.ts until it reads `dev.analytics` from infra/config/dev.ts
+ * itself; holds no values of its own.
+ */
+export const KQL_PLACEHOLDERS: Readonly<{ dev: KqlPlaceholders }> = { dev: dev.analytics };
+
+/**
+ * @deprecated Transitional, only for infra/deploy/run-deploy.ts until it calls
+ * `kqlPlaceholdersForEnvironment(config)` from infra/deploy/environment-config-for.ts; same as kqlPlaceholderValues.
+ */
+export function kqlPlaceholdersFor(values: KqlPlaceholders): Record<string, string> {
+  return kqlPlaceholderValues(values);
 }

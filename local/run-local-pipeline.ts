@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { InvocationContext, type Timer } from "@azure/functions";
 import { BlobServiceClient } from "@azure/storage-blob";
-import { closeReplayTimerClients, replayHourly } from "../functions/app/replay-timer";
+import { closeReplayTimerClients, replayHourly } from "../functions/replay/replay-hourly-handler";
 import { BATCH_CONTAINER } from "../functions/ingestion/learner-response";
 import { stageDataset, type StageSummary } from "../functions/ingestion/stage-dataset";
 import { DEAD_LETTER_CONTAINER } from "../functions/replay/dead-letter";

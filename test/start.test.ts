@@ -36,6 +36,8 @@ test("npm start -- --data --summary replays a dataset end to end and its summary
   const result = await start(["--data", path.join(workDir, "data"), "--summary", summaryFile, "--lake", lakeDir]);
 
   expect(result.stderr).not.toMatch(/failed|problems/);
+  // The handler is imported without its registration, so @azure/functions never switches to "test mode".
+  expect(`${result.stdout}${result.stderr}`).not.toMatch(/WARNING|test mode/);
   expect(result.code).toBe(0);
   const summary = JSON.parse(await fs.readFile(summaryFile, "utf8"));
   expect(Object.keys(summary).sort()).toEqual(

@@ -8,14 +8,6 @@ import { forEachConcurrently } from "../ingestion/bounded-concurrency";
  */
 export const DEFAULT_SEND_CONCURRENCY = 128;
 
-/** Raised by the crash-injection option: simulates the function dying after some batches were sent. */
-export class InjectedCrashError extends Error {
-  constructor(readonly batchesSent: number) {
-    super(`Injected crash after ${batchesSent} batches sent (crashAfterBatches).`);
-    this.name = "InjectedCrashError";
-  }
-}
-
 /** A batch the SDK could not send even after its retries; names the SDK's error code (the learner id is left out of logs). */
 export class EventSendError extends Error {
   constructor(readonly eventCount: number, cause: unknown) {
@@ -34,8 +26,6 @@ export interface SendByLearnerOptions {
   readonly eventsByLearner: ReadonlyMap<string, readonly LearnerResponseEvent[]>;
   /** Batches in flight at once. */
   readonly concurrency: number;
-  /** Fault injection for tests: throw InjectedCrashError once this many batches have been sent. @default - never */
-  readonly crashAfterBatches?: number;
   readonly abortSignal?: AbortSignal;
 }
 
@@ -64,7 +54,6 @@ export async function sendEventsByLearner(options: SendByLearnerOptions): Promis
     }
     eventsSent += batch.count;
     batchesSent += 1;
-    if (options.crashAfterBatches !== undefined && batchesSent >= options.crashAfterBatches) throw new InjectedCrashError(batchesSent);
   };
 
   // Each learner's batches go out one after another (their order is kept); different learners go out concurrently.

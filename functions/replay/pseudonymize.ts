@@ -6,18 +6,33 @@ export function pseudonymizeLearnerId(learnerId: string, salt: string): string {
 }
 
 /**
- * Returns the learner id to send: the pseudonym when a salt is configured, the id itself otherwise.
- * Memoized per learner because one learner answers many items within an hour.
+ * HMAC-SHA256(salt, eventId) in lowercase hex. The staged eventId is a plain SHA-256 of the raw learner id and the
+ * fields sent next to it, so sending it would let anyone recover the learner id by trying candidate ids; the keyed
+ * hash cannot be recomputed without the salt, yet stays deterministic, so downstream de-duplication still works.
  */
-export function learnerIdMapper(salt: string | undefined): (learnerId: string) => string {
-  if (!salt) return (learnerId) => learnerId;
-  const cache = new Map<string, string>();
-  return (learnerId) => {
-    let pseudonym = cache.get(learnerId);
-    if (pseudonym === undefined) {
-      pseudonym = pseudonymizeLearnerId(learnerId, salt);
-      cache.set(learnerId, pseudonym);
-    }
-    return pseudonym;
+export function pseudonymizeEventId(eventId: string, salt: string): string {
+  return createHmac("sha256", salt).update(eventId).digest("hex");
+}
+
+/** The ids an event is sent with: pseudonyms when a salt is configured, the staged ids otherwise. */
+export interface EventIdentityMapper {
+  readonly learnerId: (learnerId: string) => string;
+  readonly eventId: (eventId: string) => string;
+}
+
+/** Builds the id mapping of one replay; learner pseudonyms are memoized because one learner answers many items within an hour. */
+export function eventIdentityMapper(salt: string | undefined): EventIdentityMapper {
+  if (!salt) return { learnerId: (learnerId) => learnerId, eventId: (eventId) => eventId };
+  const learners = new Map<string, string>();
+  return {
+    learnerId: (learnerId) => {
+      let pseudonym = learners.get(learnerId);
+      if (pseudonym === undefined) {
+        pseudonym = pseudonymizeLearnerId(learnerId, salt);
+        learners.set(learnerId, pseudonym);
+      }
+      return pseudonym;
+    },
+    eventId: (eventId) => pseudonymizeEventId(eventId, salt),
   };
 }

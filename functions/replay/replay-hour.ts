@@ -6,7 +6,7 @@ import { writeDeadLetter, type DeadLetter } from "./dead-letter";
 import { eventSchemaViolations } from "./event-schema";
 import { DEFAULT_SEND_CONCURRENCY, sendEventsByLearner } from "./event-sender";
 import { readHourBatches, type HourBatches } from "./hour-batch-records";
-import { learnerIdMapper } from "./pseudonymize";
+import { eventIdentityMapper } from "./pseudonymize";
 
 export interface ReplayHourOptions {
   /** Start of the UTC hour to replay. */
@@ -16,14 +16,15 @@ export interface ReplayHourOptions {
   readonly producer: EventHubProducerClient;
   /** Identifies this run in dead letters and logs. */
   readonly runId: string;
-  /** When set, learner ids are replaced by HMAC-SHA256(salt, learnerId). @default - ids are sent unchanged */
+  /**
+   * When set, learnerId is sent as HMAC-SHA256(salt, learnerId) and eventId as HMAC-SHA256(salt, eventId).
+   * @default - ids are sent unchanged
+   */
   readonly pseudonymizationSalt?: string;
   /** Event batches in flight at once. @default DEFAULT_SEND_CONCURRENCY (128) */
   readonly sendConcurrency?: number;
   /** Batch blobs downloaded at once. @default 8 */
   readonly downloadConcurrency?: number;
-  /** Fault injection for tests: crash (throw InjectedCrashError) once this many batches were sent. @default - never */
-  readonly crashAfterBatches?: number;
   /** The hour's batches when already read (the run reads the next hour while this one sends). @default - read here */
   readonly prefetched?: Promise<HourBatches>;
   /** The replay clock, for `replayedAt`. @default - wall clock */
@@ -55,7 +56,7 @@ export interface HourReplayResult {
 export async function replayHour(options: ReplayHourOptions): Promise<HourReplayResult> {
   const hour = options.hour.toISOString();
   const now = options.now ?? (() => new Date());
-  const toLearnerId = learnerIdMapper(options.pseudonymizationSalt);
+  const identity = eventIdentityMapper(options.pseudonymizationSalt);
   const { blobs, lines } = await (options.prefetched ?? readHourBatches(options.batches, options.hour, options.downloadConcurrency ?? 8));
 
   const deadLetters: DeadLetter[] = [];
@@ -85,7 +86,8 @@ export async function replayHour(options: ReplayHourOptions): Promise<HourReplay
       duplicatesDropped += 1;
       continue;
     }
-    const event: LearnerResponseEvent = { schemaVersion: 1, ...record, learnerId: toLearnerId(record.learnerId), batchHour: hour, replayedAt };
+    // De-duplication above uses the staged eventId; only the sent copy carries the pseudonym.
+    const event: LearnerResponseEvent = { schemaVersion: 1, ...record, eventId: identity.eventId(record.eventId), learnerId: identity.learnerId(record.learnerId), batchHour: hour, replayedAt };
     const violations = eventSchemaViolations(event);
     if (violations !== undefined) {
       deadLetter(outcome.sourceBlob, outcome.line, "schema-violation", violations, JSON.stringify(record));
@@ -101,12 +103,11 @@ export async function replayHour(options: ReplayHourOptions): Promise<HourReplay
     producer: options.producer,
     eventsByLearner,
     concurrency: options.sendConcurrency ?? DEFAULT_SEND_CONCURRENCY,
-    crashAfterBatches: options.crashAfterBatches,
     abortSignal: options.abortSignal,
   });
   for (const event of sent.tooLarge) {
     // Rare enough that searching the lines beats remembering every event's source.
-    const source = lines.find((outcome) => outcome.kind === "record" && outcome.record.eventId === event.eventId);
+    const source = lines.find((outcome) => outcome.kind === "record" && identity.eventId(outcome.record.eventId) === event.eventId);
     deadLetter(source?.sourceBlob ?? "", source?.line ?? 0, "too-large", "the event alone exceeds the event hub's maximum message size", JSON.stringify(event));
   }
   // Written after sending so they never delay the hour's events, and before the hour is marked complete, so a crash

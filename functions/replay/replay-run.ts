@@ -24,8 +24,6 @@ export interface ReplayRunOptions {
   readonly claimTimeoutMs: number;
   readonly pseudonymizationSalt?: string;
   readonly sendConcurrency?: number;
-  /** Fault injection for tests: crash once this many batches were sent in this run. @default - never */
-  readonly crashAfterBatches?: number;
   readonly log?: (message: string) => void;
 }
 
@@ -55,7 +53,6 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
   log(`replay run ${options.runId}: ${hours.length} hour(s) due${hours.length ? ` from ${hours[0].toISOString()}` : ""}`);
 
   const results: HourReplayResult[] = [];
-  let batchesSent = 0;
   // Reading is independent of sending: the next hour's blobs are read while this hour's events go out.
   const read = (hour: Date) => {
     const batches = readHourBatches(options.batches, hour, 8);
@@ -81,12 +78,10 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
         runId: options.runId,
         pseudonymizationSalt: options.pseudonymizationSalt,
         sendConcurrency: options.sendConcurrency,
-        crashAfterBatches: options.crashAfterBatches === undefined ? undefined : options.crashAfterBatches - batchesSent,
         prefetched,
         now: options.now,
       });
       await completeHour(blob, outcome.claim);
-      batchesSent += result.batchesSent;
       results.push(result);
       log(`replayed ${result.hour}: ${result.eventsSent} sent, ${result.duplicatesDropped} duplicates, ${result.deadLettered} dead-lettered from ${result.blobsRead} blob(s)`);
     } catch (error) {

@@ -25,4 +25,16 @@ export const dev: EnvironmentConfig = {
     throttledRequestsThreshold: 0,
     serverErrorsThreshold: 0,
   },
+  analytics: {
+    bronzeRetentionDays: 14,
+    bronzeHotCacheDays: 3,
+    silverRetentionDays: 30,
+    silverHotCacheDays: 7,
+    goldRetentionDays: 90,
+    goldHotCacheDays: 30,
+    lateArrivalLagMinutes: 60,
+    accuracyDropRatio: 0.3,
+    accuracyTrailingHours: 24,
+    noEventsAlertMinutes: 180,
+  },
 };

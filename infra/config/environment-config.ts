@@ -1,3 +1,5 @@
+import type { KqlPlaceholders } from "../../kql/placeholders";
+
 /**
  * Typed per-environment configuration. Stacks read these values and never branch on an environment's name:
  * everything that differs between dev, staging, prod and an ephemeral pr-<n> lives in one of these objects.
@@ -90,6 +92,11 @@ export interface EnvironmentConfig {
   readonly keyVault: KeyVaultConfig;
   readonly sql: SqlConfig;
   readonly monitoring: MonitoringConfig;
+  /**
+   * Eventhouse (KQL) values: retention and caching per layer, the late-arrival lag and alert thresholds. The migration
+   * engine substitutes them for the `${name}` placeholders of the scripts in kql/ (see kql/placeholders.ts).
+   */
+  readonly analytics: KqlPlaceholders;
   /** Extra tags; environment, project and managed-by are always added. */
   readonly tags?: Readonly<Record<string, string>>;
 }

@@ -33,5 +33,17 @@ export function ephemeralEnvironment(name: string): EnvironmentConfig {
       throttledRequestsThreshold: 0,
       serverErrorsThreshold: 0,
     },
+    analytics: {
+      bronzeRetentionDays: 3,
+      bronzeHotCacheDays: 1,
+      silverRetentionDays: 3,
+      silverHotCacheDays: 1,
+      goldRetentionDays: 7,
+      goldHotCacheDays: 1,
+      lateArrivalLagMinutes: 60,
+      accuracyDropRatio: 0.3,
+      accuracyTrailingHours: 24,
+      noEventsAlertMinutes: 1440,
+    },
   };
 }

@@ -25,4 +25,16 @@ export const prod: EnvironmentConfig = {
     throttledRequestsThreshold: 10,
     serverErrorsThreshold: 10,
   },
+  analytics: {
+    bronzeRetentionDays: 90,
+    bronzeHotCacheDays: 7,
+    silverRetentionDays: 365,
+    silverHotCacheDays: 31,
+    goldRetentionDays: 1825,
+    goldHotCacheDays: 90,
+    lateArrivalLagMinutes: 60,
+    accuracyDropRatio: 0.2,
+    accuracyTrailingHours: 24,
+    noEventsAlertMinutes: 90,
+  },
 };

@@ -25,4 +25,16 @@ export const staging: EnvironmentConfig = {
     throttledRequestsThreshold: 5,
     serverErrorsThreshold: 5,
   },
+  analytics: {
+    bronzeRetentionDays: 30,
+    bronzeHotCacheDays: 7,
+    silverRetentionDays: 90,
+    silverHotCacheDays: 14,
+    goldRetentionDays: 365,
+    goldHotCacheDays: 30,
+    lateArrivalLagMinutes: 60,
+    accuracyDropRatio: 0.25,
+    accuracyTrailingHours: 24,
+    noEventsAlertMinutes: 120,
+  },
 };

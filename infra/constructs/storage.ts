@@ -2,14 +2,20 @@ import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
 import { StorageManagementPolicy } from "@cdktf/provider-azurerm/lib/storage-management-policy";
 import { Construct } from "constructs";
+import { BATCH_CONTAINER } from "../../functions/ingestion/learner-response";
+import { DEAD_LETTER_CONTAINER } from "../../functions/replay/dead-letter";
+import { CHECKPOINT_CONTAINER } from "../../functions/replay/replay-checkpoint";
 import { isIntegerInRange, PropsValidation } from "./props-validation";
 import { grantRole } from "./role-grant";
 
-/** Container names shared with the function code (see functions/ingestion/learner-response.ts). */
+/**
+ * The pipeline's containers. The function code defines the names it reads and writes (one definition, so infra can
+ * never create a container the code does not use); the deployment package container is the platform's own.
+ */
 export const CONTAINERS = {
-  batches: "processed-data",
-  deadLetters: "dead-letters",
-  replayCheckpoints: "replay-checkpoints",
+  batches: BATCH_CONTAINER,
+  deadLetters: DEAD_LETTER_CONTAINER,
+  replayCheckpoints: CHECKPOINT_CONTAINER,
   functionDeployments: "function-deployments",
 } as const;
 

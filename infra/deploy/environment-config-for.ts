@@ -1,20 +1,35 @@
-import type { KqlEnvironmentKind } from "../../kql/placeholders";
+import { kqlPlaceholderValues, type KqlPlaceholders } from "../../kql/placeholders";
 import type { EnvironmentConfig } from "../config/environment-config";
 import { PERMANENT_ENVIRONMENTS } from "../config/environments";
 import { EPHEMERAL_NAME_PATTERN, ephemeralEnvironment } from "../config/ephemeral";
+
+/** The environment names `--env` accepts, for messages: `dev, staging, prod or pr-<number>`. */
+export function environmentNamesText(): string {
+  return `${PERMANENT_ENVIRONMENTS.map((e) => e.name).join(", ")} or pr-<number>`;
+}
+
+/** True when `name` is a permanent environment or an ephemeral pr-<n> (the names synth and deploy accept). */
+export function isEnvironmentName(name: string): boolean {
+  return PERMANENT_ENVIRONMENTS.some((e) => e.name === name) || EPHEMERAL_NAME_PATTERN.test(name);
+}
 
 /** The typed configuration of one environment: a permanent one, or an ephemeral pr-<n>. */
 export function environmentConfigFor(name: string): EnvironmentConfig {
   const permanent = PERMANENT_ENVIRONMENTS.find((e) => e.name === name);
   if (permanent) return permanent;
   if (EPHEMERAL_NAME_PATTERN.test(name)) return ephemeralEnvironment(name);
-  throw new Error(`--env ${name}: unknown environment; expected ${PERMANENT_ENVIRONMENTS.map((e) => e.name).join(", ")} or pr-<number>`);
+  throw new Error(`--env ${name}: unknown environment; expected ${environmentNamesText()}`);
 }
 
-/** Which set of KQL placeholder values an environment uses (kql/placeholders.ts). */
-export function kqlEnvironmentKind(config: EnvironmentConfig): KqlEnvironmentKind {
-  if (config.ephemeral) return "ephemeral";
-  const kinds: readonly string[] = ["dev", "staging", "prod"];
-  if (!kinds.includes(config.name)) throw new Error(`environment ${config.name}: no KQL placeholder values for it in kql/placeholders.ts`);
-  return config.name as KqlEnvironmentKind;
+/** The strings the migration engine substitutes for the KQL scripts' `${name}` placeholders in this environment. */
+export function kqlPlaceholdersForEnvironment(config: EnvironmentConfig): Record<string, string> {
+  return kqlPlaceholderValues(config.analytics);
+}
+
+/**
+ * @deprecated Transitional, only for infra/deploy/run-deploy.ts's `kqlPlaceholdersFor(kqlEnvironmentKind(config))`
+ * until it calls kqlPlaceholdersForEnvironment(config); returns the configuration's values, no longer a kind.
+ */
+export function kqlEnvironmentKind(config: EnvironmentConfig): KqlPlaceholders {
+  return config.analytics;
 }

@@ -1,19 +1,11 @@
 import { DefaultAzureCredential } from "@azure/identity";
 import { userInfo } from "node:os";
-import { KQL_PLACEHOLDERS, kqlPlaceholderValues, type KqlEnvironmentKind } from "../../kql/placeholders";
 import { createKustoExecutor } from "./kusto-executor";
 import { MIGRATE_USAGE, parseMigrateArguments, type MigrateArguments } from "./migrate-arguments";
 import type { MigrationExecutor } from "./migration-types";
 import { runMigrations } from "./run-migrations";
 import { createSqlExecutor } from "./sql-executor";
 import { migrationInfo, validateMigrations } from "./validate-migrations";
-
-function placeholdersFor(args: MigrateArguments): Record<string, string> {
-  if (args.dialect === "sql") return {};
-  const values = KQL_PLACEHOLDERS[args.environmentKind as KqlEnvironmentKind];
-  if (!values) throw new Error(`--env must be one of ${Object.keys(KQL_PLACEHOLDERS).join(", ")}, got ${args.environmentKind}`);
-  return kqlPlaceholderValues(values);
-}
 
 function createExecutor(args: MigrateArguments): MigrationExecutor {
   const credential = new DefaultAzureCredential();
@@ -25,10 +17,9 @@ async function main(argv: string[]): Promise<number> {
   const parsed = parseMigrateArguments(argv, process.env, { cwd: process.cwd(), user: userInfo().username });
   if ("errors" in parsed) {
     for (const error of parsed.errors) console.error(`error: ${error}`);
-    console.error(MIGRATE_USAGE);
+    if (parsed.showUsage) console.error(MIGRATE_USAGE);
     return 2;
   }
-  const placeholders = placeholdersFor(parsed);
   const executor = createExecutor(parsed);
   const print = (facts: unknown, human: () => void): void => (parsed.json ? console.log(JSON.stringify(facts, null, 2)) : human());
   try {
@@ -36,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
       const report = await runMigrations({
         scriptsDir: parsed.scriptsDir,
         executor,
-        placeholders,
+        placeholders: parsed.placeholders,
         appliedBy: parsed.appliedBy,
         dryRun: parsed.dryRun,
         // With --json, stdout carries only the JSON report; the progress (and a dry run's requests) go to stderr.

@@ -18,7 +18,6 @@ import type { PlatformOutputs } from "../outputs";
 import { SECRET_NAMES } from "../secret-names";
 import { applyStateBackend, type StateBackend } from "./state-backend";
 
-export const SQL_DATABASE_NAME = "learner-responses";
 /** Route of the HTTP function that turns Azure Monitor alerts into Teams cards. */
 export const ALERT_WEBHOOK_PATH = "/api/alerts/teams";
 /** Terraform variables the deploy stage supplies (TF_VAR_<name>): the Entra app that secures the alert webhook. */
@@ -142,7 +141,7 @@ export class PlatformStack extends TerraformStack {
     const sql = new ServingSql(this, "sql", {
       ...common,
       serverName: resourceName("sqlServer", naming),
-      databaseName: SQL_DATABASE_NAME,
+      databaseName: resourceName("sqlDatabase", naming),
       // The deploying identity administers the server so the deploy stage can run migrations with its own token.
       administrator: { loginUsername: `${config.project}-${config.name}-deployer`, objectId: client.objectId, tenantId: client.tenantId },
       skuName: config.sql.skuName,

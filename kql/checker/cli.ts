@@ -1,4 +1,5 @@
-import { KQL_PLACEHOLDERS, kqlPlaceholderValues } from "../placeholders";
+import { dev } from "../../infra/config/dev";
+import { kqlPlaceholderValues } from "../placeholders";
 import { checkKqlPaths } from "./check-kql";
 import { formatKqlDiagnostic } from "./kql-diagnostic";
 
@@ -9,7 +10,7 @@ import { formatKqlDiagnostic } from "./kql-diagnostic";
 async function main(argv: string[]): Promise<number> {
   const paths = argv.length > 0 ? argv : ["kql"];
   const started = Date.now();
-  const result = await checkKqlPaths(paths, { placeholders: kqlPlaceholderValues(KQL_PLACEHOLDERS.dev) });
+  const result = await checkKqlPaths(paths, { placeholders: kqlPlaceholderValues(dev.analytics) });
   for (const diagnostic of result.diagnostics) console.log(formatKqlDiagnostic(diagnostic));
   const summary = `${result.files.length} file(s), ${result.commands} command(s), ${result.diagnostics.length} error(s) in ${Date.now() - started} ms`;
   if (result.diagnostics.length > 0) console.error(`kql:check failed: ${summary}`);

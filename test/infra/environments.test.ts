@@ -6,6 +6,7 @@ import { MonitorActionGroup } from "@cdktf/provider-azurerm/lib/monitor-action-g
 import { Testing } from "cdktf";
 import { configuredEnvironments } from "../../infra/config/environments";
 import type { EnvironmentConfig } from "../../infra/config/environment-config";
+import { resourceName, stableSuffix } from "../../infra/naming";
 import { PLATFORM_OUTPUT_KEYS } from "../../infra/outputs";
 import { buildPlatformApp } from "../../infra/stacks/platform-app";
 import { PlatformStack } from "../../infra/stacks/platform-stack";
@@ -113,6 +114,13 @@ describe.each(environments.map((config) => [config.name, config] as const))("env
     });
   });
 
+  test("names the SQL database like every other resource: sqldb-<project>-<environment>-<suffix>", () => {
+    const expected = resourceName("sqlDatabase", { project: config.project, environment: name, location: config.location, nameSuffix: config.nameSuffix });
+    expect(expected).toBe(`sqldb-lrp-${name}-${stableSuffix({ project: "lrp", environment: name, location: "swedencentral" })}`);
+    expect(resourcesOfType(json, "azurerm_mssql_database").map((database) => database.name)).toEqual([expected]);
+    expect(json.output?.sqlDatabaseName.value).toBe(expected);
+  });
+
   test("sizes the hub, storage and SQL from the configuration", () => {
     expect(resourcesOfType(json, "azurerm_eventhub")[0]).toMatchObject({ partition_count: config.eventHubs.partitionCount, message_retention: config.eventHubs.messageRetentionDays });
     expect(resourcesOfType(json, "azurerm_storage_account")[0]).toMatchObject({ account_replication_type: config.storage.replicationType });
@@ -137,6 +145,10 @@ describe.each(environments.map((config) => [config.name, config] as const))("env
 });
 
 describe("environment configuration across environments", () => {
+  test("dev's SQL database is sqldb-lrp-dev-d134", () => {
+    expect(synthesizedEnvironments.get("dev")!.json.output?.sqlDatabaseName.value).toBe("sqldb-lrp-dev-d134");
+  });
+
   test("prod is the only protected environment and pr-123 the only ephemeral one", () => {
     expect(environments.filter((config) => config.protection.resourceGroupLock).map((config) => config.name)).toEqual(["prod"]);
     expect(environments.filter((config) => config.ephemeral).map((config) => config.name)).toEqual(["pr-123"]);

@@ -7,7 +7,7 @@ import { freshStack, resourcesOfType, synthesized } from "./synthesized";
 
 const base = {
   serverName: "sql-lrp-test-0001",
-  databaseName: "learner-responses",
+  databaseName: "sqldb-lrp-test-0001",
   resourceGroupName: "rg-test",
   location: "swedencentral",
   administrator: { loginUsername: "deployer", objectId: "object-1", tenantId: "tenant-1" },
@@ -35,7 +35,7 @@ describe("ServingSql", () => {
     const stack = freshStack();
     new ServingSql(stack, "sql", base);
     expect(synthesized(stack).text).toHaveResourceWithProperties(MssqlDatabase, {
-      name: "learner-responses",
+      name: "sqldb-lrp-test-0001",
       sku_name: "GP_S_Gen5_1",
       auto_pause_delay_in_minutes: 60,
       min_capacity: 0.5,

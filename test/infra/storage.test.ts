@@ -2,7 +2,10 @@ import "cdktf/lib/testing/adapters/jest";
 import { StorageAccount } from "@cdktf/provider-azurerm/lib/storage-account";
 import { StorageContainer } from "@cdktf/provider-azurerm/lib/storage-container";
 import { StorageManagementPolicy } from "@cdktf/provider-azurerm/lib/storage-management-policy";
-import { PlatformStorage } from "../../infra/constructs/storage";
+import { BATCH_CONTAINER } from "../../functions/ingestion/learner-response";
+import { DEAD_LETTER_CONTAINER } from "../../functions/replay/dead-letter";
+import { CHECKPOINT_CONTAINER } from "../../functions/replay/replay-checkpoint";
+import { CONTAINERS, PlatformStorage } from "../../infra/constructs/storage";
 import { freshStack, resourcesOfType, synthesized } from "./synthesized";
 
 const base = { name: "stlrptest0001", resourceGroupName: "rg-test", location: "swedencentral", deadLetterRetentionDays: 14, tags: { environment: "test" } };
@@ -33,6 +36,14 @@ describe("PlatformStorage", () => {
     const names = resourcesOfType(json, StorageContainer.tfResourceType).map((container) => container.name).sort();
     expect(names).toEqual(["dead-letters", "function-deployments", "processed-data", "replay-checkpoints"]);
     expect(text).toHaveResourceWithProperties(StorageContainer, { name: "dead-letters", container_access_type: "private" });
+  });
+
+  test("creates the containers the function code reads and writes, by the code's own constants", () => {
+    const stack = freshStack();
+    new PlatformStorage(stack, "storage", base);
+    const names = resourcesOfType(synthesized(stack).json, StorageContainer.tfResourceType).map((container) => container.name);
+    expect(names).toEqual(expect.arrayContaining([BATCH_CONTAINER, DEAD_LETTER_CONTAINER, CHECKPOINT_CONTAINER]));
+    expect(CONTAINERS).toEqual({ batches: BATCH_CONTAINER, deadLetters: DEAD_LETTER_CONTAINER, replayCheckpoints: CHECKPOINT_CONTAINER, functionDeployments: "function-deployments" });
   });
 
   test("deletes dead letters after the configured number of days", () => {

@@ -2,7 +2,8 @@ import { execFile } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { lineAndColumn } from "../../kql/checker/source-text";
-import { KQL_PLACEHOLDERS, kqlPlaceholdersFor } from "../../kql/placeholders";
+import { configuredEnvironments } from "../../infra/config/environments";
+import { kqlPlaceholdersForEnvironment } from "../../infra/deploy/environment-config-for";
 
 // The checker runs as `npm run kql:check` does, in its own process: Kusto.Language (a Bridge.NET build) runs about
 // three times slower inside jest's module sandbox, and this also tests the command line itself.
@@ -73,16 +74,18 @@ describe("kql:check on the repository's scripts", () => {
     expect(repository.code).toBe(0);
   });
 
-  test("every environment has a value for every placeholder the scripts use, and only numbers", async () => {
+  test("every environment's configuration has a value for every placeholder the scripts use, and only numbers", async () => {
     const used = new Set<string>();
     for (const name of await readdir(join(ROOT, "kql"))) {
       if (!name.endsWith(".kql")) continue;
       for (const match of (await readFile(join(ROOT, "kql", name), "utf8")).matchAll(/\$\{([A-Za-z0-9_]+)\}/g)) used.add(match[1]);
     }
     expect(used.size).toBe(10);
-    for (const kind of Object.keys(KQL_PLACEHOLDERS) as (keyof typeof KQL_PLACEHOLDERS)[]) {
-      const values = kqlPlaceholdersFor(kind);
-      expect(Object.keys(values).sort()).toEqual([...used].sort());
+    const environments = configuredEnvironments({ EPHEMERAL_ENVIRONMENT: "pr-123" });
+    expect(environments.map((config) => config.name)).toEqual(["dev", "staging", "prod", "pr-123"]);
+    for (const config of environments) {
+      const values = kqlPlaceholdersForEnvironment(config);
+      expect([config.name, Object.keys(values).sort()]).toEqual([config.name, [...used].sort()]);
       // Substituted into `= ${name}d`, `timespan = ${name}m` and `real = ${name}`: each must be a plain positive number.
       for (const value of Object.values(values)) expect(value).toMatch(/^(0|[1-9]\d*)(\.\d+)?$/);
     }

@@ -2,7 +2,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadMigrationScripts, parseMigrationScript, planMigrations, substitutePlaceholders, type AppliedMigration, type MigrationScript } from "../../infra/migrations";
+import { ephemeralEnvironment } from "../../infra/config/ephemeral";
+import { prod } from "../../infra/config/prod";
 import { parseMigrateArguments } from "../../infra/migrations/migrate-arguments";
+import { kqlPlaceholderValues } from "../../kql/placeholders";
 
 const v1 = parseMigrationScript("V001__tables.kql", ".create-merge table A (x: string)\n");
 const v2 = parseMigrationScript("V002__more.kql", ".create-merge table B (x: string)\n");
@@ -66,7 +69,8 @@ describe("migrate command line", () => {
       dryRun: true,
       json: false,
       scriptsDir: "/repo/kql",
-      environmentKind: "prod",
+      environment: "prod",
+      placeholders: kqlPlaceholderValues(prod.analytics),
       appliedBy: "alice",
       endpoint: "https://c.kusto.fabric.microsoft.com",
       database: "learner",
@@ -85,6 +89,37 @@ describe("migrate command line", () => {
         "--database <name> (or KUSTO_DATABASE) is required",
         "--port must be a TCP port number, got x",
       ],
+      showUsage: true,
+    });
+  });
+
+  test("takes the placeholder values from the named environment's configuration, pr-<n> included", () => {
+    const target = { KUSTO_CLUSTER_URI: "https://c.kusto.fabric.microsoft.com", KUSTO_DATABASE: "learner" };
+    expect(parseMigrateArguments(["kql", "migrate", "--env", "pr-7"], target, defaults)).toMatchObject({ environment: "pr-7", placeholders: kqlPlaceholderValues(ephemeralEnvironment("pr-7").analytics) });
+    expect(parseMigrateArguments(["kql", "migrate"], { ...target, MIGRATIONS_ENVIRONMENT: "staging" }, defaults)).toMatchObject({ environment: "staging", placeholders: { goldRetentionDays: "365" } });
+    // validate and info compare checksums of the committed text, so placeholders do not matter there.
+    expect(parseMigrateArguments(["kql", "validate"], target, defaults)).toMatchObject({ environment: undefined, placeholders: {} });
+    expect(parseMigrateArguments(["sql", "migrate", "--server", "s", "--database", "d"], { MIGRATIONS_ENVIRONMENT: "prod" }, defaults)).toMatchObject({ environment: undefined, placeholders: {} });
+  });
+
+  test("fails when kql migrate has no --env: no environment's values are applied by default", () => {
+    const target = { KUSTO_CLUSTER_URI: "https://c.kusto.fabric.microsoft.com", KUSTO_DATABASE: "learner" };
+    const required = "--env <environment> (or MIGRATIONS_ENVIRONMENT) is required for kql migrate; one of dev, staging, prod or pr-<number>";
+    expect(parseMigrateArguments(["kql", "migrate"], target, defaults)).toEqual({ errors: [required], showUsage: false });
+    expect(parseMigrateArguments(["kql", "migrate", "--dry-run"], { ...target, MIGRATIONS_ENVIRONMENT: "" }, defaults)).toEqual({ errors: [required], showUsage: false });
+  });
+
+  test("fails when --env names an unknown environment, or is given for sql", () => {
+    const target = { KUSTO_CLUSTER_URI: "https://c.kusto.fabric.microsoft.com", KUSTO_DATABASE: "learner" };
+    for (const command of ["migrate", "validate", "info"]) {
+      expect(parseMigrateArguments(["kql", command, "--env", "ephemeral"], target, defaults)).toEqual({
+        errors: ["--env ephemeral: unknown environment; expected dev, staging, prod or pr-<number>"],
+        showUsage: false,
+      });
+    }
+    expect(parseMigrateArguments(["sql", "migrate", "--server", "s", "--database", "d", "--env", "prod"], {}, defaults)).toEqual({
+      errors: ["--env applies to kql only: the sql/ scripts have no placeholders"],
+      showUsage: false,
     });
   });
 });

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { EventHubProducerClient } from "@azure/event-hubs";
 import Ajv2020 from "ajv/dist/2020";
 import { startLocalEventHubs } from "../../local/eventhubs";
@@ -5,8 +6,9 @@ import eventSchema from "../../functions/ingestion/learner-response-event.schema
 import { batchBlobName } from "../../functions/ingestion/learner-response";
 import { serializeBatch } from "../../functions/ingestion/batch-blob";
 import { deadLetterBlobName, type DeadLetter } from "../../functions/replay/dead-letter";
-import { pseudonymizeLearnerId } from "../../functions/replay/pseudonymize";
+import { pseudonymizeEventId, pseudonymizeLearnerId } from "../../functions/replay/pseudonymize";
 import { replayHour } from "../../functions/replay/replay-hour";
+import { crashingProducer } from "./crashing-producer";
 import { hour, hubEvents, startReplayPeers, stagedResponse, testResponses, uploadBatch, uploadBatchText, type ReplayPeers } from "./replay-peers";
 
 let peers: ReplayPeers;
@@ -102,7 +104,7 @@ test("dead-letters corrupt lines and a truncated blob with their reasons, and se
   expect(await readDeadLetter(scope, deadLetterBlobName(t2, 0))).toMatchObject({ reason: "corrupt-blob", line: 0, content: null });
 });
 
-test("pseudonymizes learnerId (and the partition key) with HMAC-SHA256 of the salt, leaving eventId unchanged", async () => {
+test("pseudonymizes learnerId (and the partition key) and eventId with HMAC-SHA256 of the salt; no raw id is sent", async () => {
   const scope = await peers.freshScope();
   const responses = testResponses(H, "T1", 3, 2);
   await uploadBatch(scope.batches, H, "T1", responses);
@@ -112,13 +114,54 @@ test("pseudonymizes learnerId (and the partition key) with HMAC-SHA256 of the sa
   const stored = peers.hubs.events(scope.hub);
   expect(stored).toHaveLength(6);
   for (const response of responses) {
-    const event = stored.find((candidate) => (candidate.body as { eventId: string }).eventId === response.eventId);
-    const pseudonym = pseudonymizeLearnerId(response.learnerId, "test-salt");
-    expect(pseudonym).toMatch(/^[0-9a-f]{64}$/);
-    expect(event?.body).toMatchObject({ learnerId: pseudonym, testId: response.testId, itemId: response.itemId });
-    expect(event?.partitionKey).toBe(pseudonym);
+    const sentEventId = createHmac("sha256", "test-salt").update(response.eventId).digest("hex");
+    const pseudonym = createHmac("sha256", "test-salt").update(response.learnerId).digest("hex");
+    expect(pseudonymizeLearnerId(response.learnerId, "test-salt")).toBe(pseudonym);
+    const matching = stored.filter((candidate) => (candidate.body as { eventId: string }).eventId === sentEventId);
+    expect(matching).toHaveLength(1);
+    expect(matching[0].body).toEqual({
+      schemaVersion: 1,
+      eventId: sentEventId,
+      learnerId: pseudonym,
+      testId: response.testId,
+      itemId: response.itemId,
+      answerCode: response.answerCode,
+      responseTime: response.responseTime,
+      grade: response.grade,
+      knowledgeTag: response.knowledgeTag,
+      elapsedSeconds: response.elapsedSeconds,
+      batchHour: H.toISOString(),
+      replayedAt: expect.any(String),
+    });
+    expect(matching[0].partitionKey).toBe(pseudonym);
   }
-  expect(JSON.stringify(stored.map((event) => event.body))).not.toMatch(/L000[0-2]/);
+  // Neither a raw learner id nor a raw (dictionary-attackable) eventId is anywhere in what reached the hub.
+  const everythingSent = JSON.stringify(stored);
+  for (const response of responses) {
+    expect(everythingSent).not.toContain(response.learnerId);
+    expect(everythingSent).not.toContain(response.eventId);
+  }
+});
+
+test("with pseudonymization on, a rerun after a crash mid-hour re-sends the same eventIds and loses none", async () => {
+  const scope = await peers.freshScope();
+  const responses = testResponses(H, "T1", 4, 3);
+  await uploadBatch(scope.batches, H, "T1", responses);
+  const expected = responses.map((response) => pseudonymizeEventId(response.eventId, "test-salt"));
+
+  // 4 learners, so 4 batches of 3 events; the producer dies after 2 of them reached the hub.
+  const crash = crashingProducer(scope.producer(), 2);
+  await expect(replayHour({ hour: H, batches: scope.batches, deadLetters: scope.deadLetters, producer: crash.producer, runId: "run-crash", pseudonymizationSalt: "test-salt", sendConcurrency: 1 })).rejects.toThrow(/SimulatedCrashError/);
+  const sentBeforeCrash = hubEvents(peers.hubs, scope.hub).map((event) => event.eventId);
+  expect(sentBeforeCrash).toHaveLength(6);
+  expect(sentBeforeCrash.every((id) => expected.includes(id))).toBe(true);
+
+  const rerun = await replayHour({ hour: H, batches: scope.batches, deadLetters: scope.deadLetters, producer: scope.producer(), runId: "run-rerun", pseudonymizationSalt: "test-salt" });
+
+  expect(rerun).toMatchObject({ recordsRead: 12, duplicatesDropped: 0, deadLettered: 0, eventsSent: 12 });
+  const ids = hubEvents(peers.hubs, scope.hub).map((event) => event.eventId);
+  // Every event exactly once from the rerun, plus the crashed run's 6 repeats under the very same ids.
+  expect([...ids].sort()).toEqual([...expected, ...sentBeforeCrash].sort());
 });
 
 test("retries sends the hub rejects as busy: nothing is lost and nothing is stored twice", async () => {
@@ -159,23 +202,24 @@ test("fails when a send keeps failing after the SDK's retries, naming the cause"
   await expect(replayHour({ hour: H, batches: scope.batches, deadLetters: scope.deadLetters, producer: scope.producer({ maxRetries: 1, retryDelayInMs: 20 }), runId: "run-1", sendConcurrency: 1 })).rejects.toThrow(/failed after the SDK's retries: ServerBusyError/);
 });
 
-test("dead-letters an event larger than the hub's maximum message size and sends the rest", async () => {
+test.each([["without", undefined], ["with", "test-salt"]])("dead-letters an event larger than the hub's maximum message size, naming its source line, and sends the rest (%s pseudonymization)", async (_, salt) => {
   const scope = await peers.freshScope();
   const small = await startLocalEventHubs({ hubs: [{ name: "small", partitionCount: 2 }], maxMessageSizeBytes: 2048 });
   const producer = new EventHubProducerClient(small.connectionString(), "small", { retryOptions: { maxRetries: 0, timeoutInMs: 5000 } });
   try {
-    const huge = { ...stagedResponse({ learnerId: "L1", testId: "T1", itemId: "I1", hour: H }), knowledgeTag: "k".repeat(3000) };
+    const huge = { ...stagedResponse({ learnerId: "L1", testId: "T1", itemId: "I1", hour: H, minute: 59 }), knowledgeTag: "k".repeat(3000) };
     const normal = testResponses(H, "T1", 2, 2);
     await uploadBatch(scope.batches, H, "T1", [...normal, huge]);
 
-    const result = await replayHour({ hour: H, batches: scope.batches, deadLetters: scope.deadLetters, producer, runId: "run-1" });
+    const result = await replayHour({ hour: H, batches: scope.batches, deadLetters: scope.deadLetters, producer, runId: "run-1", pseudonymizationSalt: salt });
 
     expect(result).toMatchObject({ recordsRead: 5, eventsSent: 4, deadLettered: 1 });
     expect(small.events("small")).toHaveLength(4);
     const names: string[] = [];
     for await (const blob of scope.deadLetters.listBlobsFlat()) names.push(blob.name);
-    expect(names).toHaveLength(1);
-    expect(await readDeadLetter(scope, names[0])).toMatchObject({ sourceBlob: batchBlobName(H, "T1"), reason: "too-large" });
+    // Batch lines are in time order: "[", the 4 normal records, then the huge one (minute 59) on line 6.
+    expect(names).toEqual([deadLetterBlobName(batchBlobName(H, "T1"), 6)]);
+    expect(await readDeadLetter(scope, names[0])).toMatchObject({ sourceBlob: batchBlobName(H, "T1"), line: 6, reason: "too-large" });
   } finally {
     await producer.close();
     await small.close();

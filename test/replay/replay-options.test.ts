@@ -1,5 +1,5 @@
 import { DEFAULT_REPLAY_SCHEDULE, readReplaySettings, replaySchedule } from "../../functions/replay/replay-options";
-import { learnerIdMapper, pseudonymizeLearnerId } from "../../functions/replay/pseudonymize";
+import { eventIdentityMapper, pseudonymizeEventId, pseudonymizeLearnerId } from "../../functions/replay/pseudonymize";
 import { createHmac } from "node:crypto";
 
 const LOCAL = { BATCH_STORAGE_CONNECTION_STRING: "UseDevelopmentStorage=true", EVENTHUB_CONNECTION_STRING: "Endpoint=sb://127.0.0.1:5672/;SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true", EVENTHUB_NAME: "learner-responses" };
@@ -64,7 +64,18 @@ test("the schedule is the REPLAY_SCHEDULE app setting when set, hourly otherwise
 test("pseudonymizes with HMAC-SHA256(salt, learnerId), stable per learner, and leaves ids alone without a salt", () => {
   expect(pseudonymizeLearnerId("A123", "s")).toBe(createHmac("sha256", "s").update("A123").digest("hex"));
   expect(pseudonymizeLearnerId("A123", "s")).not.toBe(pseudonymizeLearnerId("A123", "t"));
-  const mapped = learnerIdMapper("s");
-  expect(mapped("A123")).toBe(mapped("A123"));
-  expect(learnerIdMapper(undefined)("A123")).toBe("A123");
+  const mapped = eventIdentityMapper("s");
+  expect(mapped.learnerId("A123")).toBe(pseudonymizeLearnerId("A123", "s"));
+  expect(mapped.learnerId("A123")).toBe(mapped.learnerId("A123"));
+  const plain = eventIdentityMapper(undefined);
+  expect(plain.learnerId("A123")).toBe("A123");
+  expect(plain.eventId("ab".repeat(32))).toBe("ab".repeat(32));
+});
+
+test("pseudonymizes eventId as lowercase hex HMAC-SHA256(salt, eventId)", () => {
+  // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+  expect(pseudonymizeEventId("what do ya want for nothing?", "Jefe")).toBe("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  const eventId = "0f".repeat(32);
+  expect(eventIdentityMapper("s").eventId(eventId)).toBe(createHmac("sha256", "s").update(eventId).digest("hex"));
+  expect(eventIdentityMapper("s").eventId(eventId)).not.toBe(eventIdentityMapper("t").eventId(eventId));
 });

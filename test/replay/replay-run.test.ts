@@ -1,8 +1,9 @@
-import { InjectedCrashError } from "../../functions/replay/event-sender";
+import { EventSendError } from "../../functions/replay/event-sender";
 import { checkpointBlob, claimHour, readCheckpoint } from "../../functions/replay/replay-checkpoint";
 import { runReplay, type ReplayRunOptions } from "../../functions/replay/replay-run";
 import { hour, hubEvents, startReplayPeers, testResponses, uploadBatch, type ReplayPeers, type ReplayScope } from "./replay-peers";
 import type { StagedResponse } from "../../functions/ingestion/learner-response";
+import { crashingProducer, SimulatedCrashError } from "./crashing-producer";
 
 let peers: ReplayPeers;
 beforeAll(async () => {
@@ -102,7 +103,14 @@ test("a crash mid-hour followed by a rerun loses no event; repeats carry the sam
   const staged = await stageFourHours(scope);
 
   // H0 has 12 learners, so 12 batches; crashing after 17 batches stops in the middle of H1 (10 learners, 3 events each).
-  await expect(runReplay(runOptions(scope, "run-crash", afterH3, { crashAfterBatches: 17, sendConcurrency: 1 }))).rejects.toThrow(InjectedCrashError);
+  const crash = crashingProducer(scope.producer(), 17);
+  const failure = await runReplay(runOptions(scope, "run-crash", afterH3, { producer: crash.producer, sendConcurrency: 1 })).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(failure).toBeInstanceOf(EventSendError);
+  expect((failure as EventSendError).cause).toBeInstanceOf(SimulatedCrashError);
+  expect(crash.batchesSent()).toBe(17);
   const afterCrash = hubEvents(peers.hubs, scope.hub);
   expect(afterCrash).toHaveLength(60 + 15);
   expect((await readCheckpoint(checkpointBlob(scope.checkpoints, scope.hub))).checkpoint).toEqual({ lastCompletedHour: H0.toISOString(), inProgress: null });
