@@ -4,7 +4,7 @@ import { forEachConcurrently } from "../ingestion/bounded-concurrency";
 
 /**
  * Batches in flight at once by default. A learner's hour is a small batch, so throughput is bound by round trips
- * unless many sends overlap; measured on the local hub, 128 in flight is close to the best (see docs/replay.md).
+ * unless many sends overlap; measured on the local hub, 128 in flight is close to the best (see the README, "Benchmarks").
  */
 export const DEFAULT_SEND_CONCURRENCY = 128;
 

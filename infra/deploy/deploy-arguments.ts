@@ -1,3 +1,6 @@
+import type { EnvironmentConfig } from "../config/environment-config";
+import { environmentConfigFor } from "./environment-config-for";
+
 /** The deploy stage's steps, in the order they run. */
 export const DEPLOY_STEPS = ["bundle", "infra", "secrets", "fabric", "kql", "sql", "notify"] as const;
 export type DeployStep = (typeof DEPLOY_STEPS)[number];
@@ -15,6 +18,7 @@ export interface DeployArguments {
   readonly json: boolean;
 }
 
+/** A wrong option or environment variable: the CLIs print its one-line message and exit with code 2. */
 export class UsageError extends Error {}
 
 export const DEPLOY_USAGE = `usage: npm run deploy -- --env <env> [--dry-run] [--steps ${DEPLOY_STEPS.join(",")}] [--outputs <file>] [--items <dir>] [--json]`;
@@ -30,7 +34,7 @@ export function parseDeployArguments(argv: readonly string[]): DeployArguments {
     const arg = argv[i];
     const value = () => {
       const next = argv[i + 1];
-      if (next === undefined || next.startsWith("--")) throw new UsageError(`${arg} needs a value\n${DEPLOY_USAGE}`);
+      if (next === undefined || next.startsWith("--")) throw new UsageError(`${arg} needs a value; ${DEPLOY_USAGE}`);
       i += 1;
       return next;
     };
@@ -40,9 +44,9 @@ export function parseDeployArguments(argv: readonly string[]): DeployArguments {
     else if (arg === "--outputs") outputsFile = value();
     else if (arg === "--items") itemsDir = value();
     else if (arg === "--json") json = true;
-    else throw new UsageError(`unknown argument ${arg}\n${DEPLOY_USAGE}`);
+    else throw new UsageError(`unknown argument ${arg}; ${DEPLOY_USAGE}`);
   }
-  if (!environment) throw new UsageError(`--env is required\n${DEPLOY_USAGE}`);
+  if (!environment) throw new UsageError(`--env is required; ${DEPLOY_USAGE}`);
   return { environment, dryRun, steps, outputsFile, itemsDir, json };
 }
 
@@ -51,4 +55,13 @@ function parseSteps(list: string): DeployStep[] {
   const unknown = names.filter((n) => !(DEPLOY_STEPS as readonly string[]).includes(n));
   if (unknown.length > 0 || names.length === 0) throw new UsageError(`--steps: unknown step(s) ${unknown.join(", ") || "(none given)"}; choose from ${DEPLOY_STEPS.join(", ")}`);
   return DEPLOY_STEPS.filter((s) => names.includes(s));
+}
+
+/** The configuration of `--env <name>`; an unknown name is a usage error. */
+export function environmentOption(name: string): EnvironmentConfig {
+  try {
+    return environmentConfigFor(name);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }

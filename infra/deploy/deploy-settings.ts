@@ -1,3 +1,5 @@
+import { UsageError } from "./deploy-arguments";
+
 /** Endpoints and credentials from environment variables; every remote endpoint can be pointed elsewhere. */
 export interface DeploySettings {
   /** FABRIC_API_URL @default https://api.fabric.microsoft.com */
@@ -31,7 +33,7 @@ export function readDeploySettings(env: NodeJS.ProcessEnv = process.env): Deploy
     return value ? value : undefined;
   };
   const port = text("SQL_PORT");
-  if (port !== undefined && !/^\d+$/.test(port)) throw new Error(`SQL_PORT: expected a port number, got '${port}'`);
+  if (port !== undefined && (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)) throw new UsageError(`SQL_PORT: expected a port number from 1 to 65535, got '${port}'`);
   return {
     fabricApiUrl: text("FABRIC_API_URL") ?? "https://api.fabric.microsoft.com",
     fabricWorkspaceId: text("FABRIC_WORKSPACE_ID"),

@@ -24,7 +24,7 @@ export function parseDestroyArguments(argv: readonly string[]): DestroyArguments
     const arg = argv[i];
     const value = () => {
       const next = argv[i + 1];
-      if (next === undefined || next.startsWith("--")) throw new UsageError(`${arg} needs a value\n${DESTROY_USAGE}`);
+      if (next === undefined || next.startsWith("--")) throw new UsageError(`${arg} needs a value; ${DESTROY_USAGE}`);
       i += 1;
       return next;
     };
@@ -34,8 +34,8 @@ export function parseDestroyArguments(argv: readonly string[]): DestroyArguments
     else if (arg === "--skip-terraform") skipTerraform = true;
     else if (arg === "--outputs") outputsFile = value();
     else if (arg === "--items") itemsDir = value();
-    else throw new UsageError(`unknown argument ${arg}\n${DESTROY_USAGE}`);
+    else throw new UsageError(`unknown argument ${arg}; ${DESTROY_USAGE}`);
   }
-  if (!environment) throw new UsageError(`--env is required\n${DESTROY_USAGE}`);
+  if (!environment) throw new UsageError(`--env is required; ${DESTROY_USAGE}`);
   return { environment, allowProduction, dryRun, skipTerraform, outputsFile, itemsDir };
 }

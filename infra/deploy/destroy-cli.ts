@@ -2,9 +2,9 @@ import * as path from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential } from "@azure/identity";
-import { UsageError } from "./deploy-arguments";
+import { cliErrorMessage } from "./cli-error-message";
+import { environmentOption, UsageError } from "./deploy-arguments";
 import { parseDestroyArguments } from "./destroy-arguments";
-import { environmentConfigFor } from "./environment-config-for";
 import { createRedactingLog } from "./redacting-log";
 import { readDestroySettings, runDestroy } from "./run-destroy";
 import { createCdktfRunner } from "./terraform";
@@ -12,10 +12,12 @@ import { createCdktfRunner } from "./terraform";
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 async function main(): Promise<number> {
-  const settings = readDestroySettings();
-  const { log, redact } = createRedactingLog((line) => process.stdout.write(`${line}\n`), settings.fabricToken ? [settings.fabricToken] : []);
+  const { log, redact, addSecret } = createRedactingLog((line) => process.stdout.write(`${line}\n`), []);
   try {
+    const settings = readDestroySettings();
+    if (settings.fabricToken) addSecret(settings.fabricToken);
     const args = parseDestroyArguments(process.argv.slice(2));
+    const config = environmentOption(args.environment);
     let credential: TokenCredential | undefined;
     const report = await runDestroy(args, settings, {
       repoRoot: REPO_ROOT,
@@ -28,13 +30,14 @@ async function main(): Promise<number> {
           prompt.close();
         }
       },
-      terraform: () => createCdktfRunner({ repoRoot: REPO_ROOT, ephemeral: environmentConfigFor(args.environment).ephemeral }),
+      terraform: () => createCdktfRunner({ repoRoot: REPO_ROOT, ephemeral: config.ephemeral }),
       log,
+      registerSecret: addSecret,
     });
     log(`${args.dryRun ? "Dry run: would delete" : "Deleted"} ${report.deleted.length} Fabric item(s)/connection(s)${report.terraformDestroyed ? ` and destroyed stack ${args.environment}` : ""}.`);
     return 0;
   } catch (error) {
-    process.stderr.write(`${redact((error as Error).message)}\n`);
+    process.stderr.write(`${redact(cliErrorMessage(error))}\n`);
     return error instanceof UsageError ? 2 : 1;
   }
 }

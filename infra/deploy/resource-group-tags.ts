@@ -17,14 +17,19 @@ export function expectedTags(config: EnvironmentConfig): Record<string, string> 
 
 /**
  * Reads the resource group through ARM and throws unless it carries this project's tags for this environment, so a
- * mistyped name or a foreign group is never destroyed.
+ * mistyped name or a foreign group is never destroyed. A group ARM reports as not found (ResourceGroupNotFound) is
+ * "missing": nothing of the environment is left on Azure.
  */
-export async function assertProjectResourceGroup(check: ResourceGroupCheck, config: EnvironmentConfig): Promise<void> {
+export async function checkProjectResourceGroup(check: ResourceGroupCheck, config: EnvironmentConfig): Promise<"tagged" | "missing"> {
   const token = await check.credential.getToken(ARM_SCOPE);
   if (!token) throw new Error(`no token for ${ARM_SCOPE}`);
   const url = `${check.armUrl.replace(/\/+$/, "")}/subscriptions/${encodeURIComponent(check.subscriptionId)}/resourcegroups/${encodeURIComponent(check.resourceGroupName)}?api-version=2021-04-01`;
   const response = await fetch(url, { headers: { authorization: `Bearer ${token.token}` } });
-  if (response.status === 404) throw new Error(`resource group ${check.resourceGroupName} not found in subscription ${check.subscriptionId}; nothing to destroy there (check --env and the stack outputs)`);
+  if (response.status === 404) {
+    const code = ((await response.json().catch(() => ({}))) as { error?: { code?: string } }).error?.code;
+    if (code === "ResourceGroupNotFound") return "missing";
+    throw new Error(`reading resource group ${check.resourceGroupName} in subscription ${check.subscriptionId} failed: HTTP 404 ${code ?? "without an error code"} (check AZURE_SUBSCRIPTION_ID and the stack outputs)`);
+  }
   if (!response.ok) throw new Error(`reading resource group ${check.resourceGroupName} failed: HTTP ${response.status}`);
   const group = (await response.json()) as { tags?: Record<string, string> };
   const tags = group.tags ?? {};
@@ -32,6 +37,7 @@ export async function assertProjectResourceGroup(check: ResourceGroupCheck, conf
   if (wrong.length > 0) {
     throw new Error(`refusing to destroy: resource group ${check.resourceGroupName} lacks this project's tags (${wrong.map(([k, v]) => `${k}=${v}, found ${tags[k] === undefined ? "none" : tags[k]}`).join("; ")})`);
   }
+  return "tagged";
 }
 
 /** The subscription from a resource id such as the action group's. */

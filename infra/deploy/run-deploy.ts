@@ -9,11 +9,11 @@ import type { DeploySettings } from "./deploy-settings";
 import { environmentConfigFor, kqlEnvironmentKind } from "./environment-config-for";
 import { createFabricClient, type FabricClient } from "./fabric/fabric-client";
 import { createFabricHttp, type FabricHttp } from "./fabric/fabric-http";
-import { createWorkspace, findWorkspace, workspaceDisplayName } from "./fabric/fabric-workspace";
 import { createFabricTokenSource } from "./fabric/fabric-token";
-import { readFabricState } from "./fabric/fabric-deploy";
 import type { DeployedKqlDatabase } from "./fabric/fabric-plan";
-import { loadFabricItems } from "./fabric/item-folders";
+import { resolveWorkspace } from "./fabric/resolve-workspace";
+import { kqlTarget } from "./kql-target";
+import { registeringCredential } from "./registering-credential";
 import { parseStackOutputs, readStackOutputsFile } from "./stack-outputs";
 import type { StepOutcome } from "./step-outcome";
 import { runFabricStep } from "./steps/fabric-step";
@@ -34,6 +34,11 @@ export interface DeployDependencies {
   /** Builds the zip; the CLI passes buildFunctionBundle from functions/build/bundle.ts. */
   readonly buildBundle: () => Promise<{ zipPath: string; zipBytes: number }>;
   readonly log: (line: string) => void;
+  /**
+   * Called with every secret value the stage reads or creates (Key Vault secrets, the salt, tokens) the moment it
+   * has it, so the redacting log (redacting-log.ts addSecret) hides it from then on.
+   */
+  readonly registerSecret?: (value: string) => void;
   /** Waits between retries and polls. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -42,7 +47,10 @@ export interface DeployReport {
   readonly environment: string;
   readonly dryRun: boolean;
   readonly outcomes: readonly StepOutcome[];
-  /** Set when a step failed; later steps did not run. */
+  /**
+   * Set when a step failed. A real run stops there; a dry run records the failure (the first one here, every one in
+   * outcomes) and keeps planning the remaining steps.
+   */
   readonly failure?: { readonly step: DeployStep; readonly message: string };
 }
 
@@ -52,47 +60,80 @@ export interface DeployReport {
  */
 export async function runDeploy(args: DeployArguments, settings: DeploySettings, deps: DeployDependencies): Promise<DeployReport> {
   const { log } = deps;
+  const registerSecret = deps.registerSecret ?? (() => undefined);
+  for (const value of [settings.teamsWebhookUrl, settings.fabricToken]) if (value) registerSecret(value);
   const config = environmentConfigFor(args.environment);
   const selected = (step: DeployStep) => args.steps.includes(step);
   const outcomes: StepOutcome[] = [];
+  let failure: DeployReport["failure"];
   let current: DeployStep = args.steps[0] ?? "notify";
   let credential: TokenCredential | undefined;
-  const azure = () => (credential ??= deps.credential());
+  const azure = () => (credential ??= registeringCredential(deps.credential(), registerSecret));
   let outputs: PlatformOutputs | undefined;
   let secretClient: SecretClient | undefined;
   const vault = () => (secretClient ??= deps.secretClient(settings.keyVaultUrl ?? (outputs as PlatformOutputs).keyVaultUri));
+  const readVaultSecret = async (name: string) => {
+    const value = await readSecret(vault(), name);
+    if (value) registerSecret(value);
+    return value;
+  };
   let webhookUrl = settings.teamsWebhookUrl;
   const begin = (step: DeployStep) => {
     current = step;
     log(`[${step}]${args.dryRun ? " (dry run)" : ""}`);
+  };
+  const fail = (step: DeployStep, message: string) => {
+    log(`[${step}] failed: ${message}`);
+    outcomes.push({ step, status: "failed", changes: 0, summary: message });
+    failure ??= { step, message };
+  };
+  /** A real run stops at the first failure (the outer catch); a dry run records it and plans the next step. */
+  const planStep = async (step: DeployStep, run: () => Promise<void>) => {
+    if (!args.dryRun) return run();
+    try {
+      await run();
+    } catch (error) {
+      fail(step, (error as Error).message);
+    }
   };
   log(`Deploy ${args.environment}${args.dryRun ? " (dry run: nothing is changed)" : ""}; steps: ${args.steps.join(", ")}`);
   try {
     let zipPath: string | undefined;
     if (selected("bundle")) {
       begin("bundle");
-      const bundle = await deps.buildBundle();
-      zipPath = bundle.zipPath;
-      log(`  built ${path.relative(deps.repoRoot, bundle.zipPath)} (${bundle.zipBytes} bytes)`);
+      await planStep("bundle", async () => {
+        const bundle = await deps.buildBundle();
+        zipPath = bundle.zipPath;
+        log(`  built ${path.relative(deps.repoRoot, bundle.zipPath)} (${bundle.zipBytes} bytes)`);
+      });
     }
     if (selected("infra")) {
       begin("infra");
-      if (args.dryRun) {
-        await deps.terraform().diff(args.environment);
-        outcomes.push({ step: "infra", status: "planned", changes: 0, summary: "see the cdktf diff above" });
-      } else {
-        await deps.terraform().deploy(args.environment);
-        outcomes.push({ step: "infra", status: "applied", changes: 0, summary: `cdktf deploy ${args.environment} done` });
-      }
+      await planStep("infra", async () => {
+        if (args.dryRun) {
+          await deps.terraform().diff(args.environment);
+          outcomes.push({ step: "infra", status: "planned", changes: 0, summary: "see the cdktf diff above" });
+        } else {
+          await deps.terraform().deploy(args.environment);
+          outcomes.push({ step: "infra", status: "applied", changes: 0, summary: `cdktf deploy ${args.environment} done` });
+        }
+      });
     }
-    outputs = args.outputsFile ? await readStackOutputsFile(args.outputsFile, args.environment) : await terraformOutputs(deps.terraform(), args.environment);
+    // Every later step needs the outputs: without them there is nothing more to plan, even in a dry run.
+    const stackOutputs = args.outputsFile ? await readStackOutputsFile(args.outputsFile, args.environment) : await terraformOutputs(deps.terraform(), args.environment);
+    outputs = stackOutputs;
     if (zipPath) {
       current = "bundle";
-      outcomes.unshift(await publishFunctionBundle({ scmUrl: settings.functionScmUrl ?? scmUrlForHostname(outputs.functionAppHostname), zipPath, credential: azure(), dryRun: args.dryRun, log, sleep: deps.sleep }));
+      const bundleZip = zipPath;
+      await planStep("bundle", async () => {
+        outcomes.unshift(await publishFunctionBundle({ scmUrl: settings.functionScmUrl ?? scmUrlForHostname(stackOutputs.functionAppHostname), zipPath: bundleZip, credential: azure(), dryRun: args.dryRun, log, sleep: deps.sleep }));
+      });
     }
     if (selected("secrets")) {
       begin("secrets");
-      outcomes.push(await runSecretsStep({ client: vault(), outputs, config, teamsWebhookUrl: settings.teamsWebhookUrl, dryRun: args.dryRun, log }));
+      await planStep("secrets", async () => {
+        outcomes.push(await runSecretsStep({ client: vault(), outputs: stackOutputs, config, teamsWebhookUrl: settings.teamsWebhookUrl, dryRun: args.dryRun, log, registerSecret }));
+      });
     }
     let kqlDatabase: DeployedKqlDatabase | undefined;
     let fabric: FabricClient | undefined;
@@ -106,6 +147,7 @@ export async function runDeploy(args: DeployArguments, settings: DeploySettings,
       }
       return fabric;
     };
+    const itemsDir = path.resolve(deps.repoRoot, args.itemsDir ?? "pipelines");
     const migrateKql = async (deployed: DeployedKqlDatabase | undefined) => {
       // Without the fabric step, look the database up in the workspace (unless that workspace is yet to be created).
       const lookup = selected("fabric")
@@ -114,7 +156,7 @@ export async function runDeploy(args: DeployArguments, settings: DeploySettings,
             const client = await fabricClient();
             return newWorkspace ? undefined : client;
           };
-      const target = await kqlTarget(settings, deployed, lookup, args.itemsDir ?? "pipelines", deps.repoRoot);
+      const target = await kqlTarget(settings, deployed, lookup, itemsDir);
       return runMigrationStep({
         step: "kql",
         scriptsDir: path.join(deps.repoRoot, "kql"),
@@ -129,59 +171,64 @@ export async function runDeploy(args: DeployArguments, settings: DeploySettings,
     let kqlOutcome: StepOutcome | undefined;
     if (selected("fabric")) {
       begin("fabric");
-      const secrets = (name: string) => readSecret(vault(), name);
-      // With both steps selected, kql runs as soon as the database exists, before the items that need its schema.
-      const afterKqlDatabase =
-        selected("kql") && !args.dryRun
-          ? async (database: DeployedKqlDatabase) => {
-              begin("kql");
-              kqlOutcome = await migrateKql(database);
-              current = "fabric";
-              log("[fabric] continued");
-            }
-          : undefined;
-      const client = await fabricClient();
-      const result = await runFabricStep({ client, itemsDir: path.resolve(deps.repoRoot, args.itemsDir ?? "pipelines"), outputs, teamsWebhookUrl: settings.teamsWebhookUrl, secrets, dryRun: args.dryRun, newWorkspace, log, afterKqlDatabase });
-      outcomes.push(result.outcome);
-      kqlDatabase = result.kqlDatabase;
+      await planStep("fabric", async () => {
+        // With both steps selected, kql runs as soon as the database exists, before the items that need its schema.
+        const afterKqlDatabase =
+          selected("kql") && !args.dryRun
+            ? async (database: DeployedKqlDatabase) => {
+                begin("kql");
+                kqlOutcome = await migrateKql(database);
+                current = "fabric";
+                log("[fabric] continued");
+              }
+            : undefined;
+        const client = await fabricClient();
+        const result = await runFabricStep({ client, itemsDir, outputs: stackOutputs, teamsWebhookUrl: settings.teamsWebhookUrl, secrets: readVaultSecret, dryRun: args.dryRun, newWorkspace, log, afterKqlDatabase });
+        outcomes.push(result.outcome);
+        kqlDatabase = result.kqlDatabase;
+      });
     }
     if (selected("kql")) {
       if (kqlOutcome) outcomes.push(kqlOutcome);
       else {
         begin("kql");
-        outcomes.push(await migrateKql(kqlDatabase));
+        await planStep("kql", async () => {
+          outcomes.push(await migrateKql(kqlDatabase));
+        });
       }
     }
     if (selected("sql")) {
       begin("sql");
-      const server = settings.sqlServer ?? outputs.sqlServerFqdn;
-      outcomes.push(
-        await runMigrationStep({
-          step: "sql",
-          scriptsDir: path.join(deps.repoRoot, "sql"),
-          executor: createSqlExecutor({ server, database: settings.sqlDatabase ?? outputs.sqlDatabaseName, credential: azure(), port: settings.sqlPort }),
-          appliedBy: settings.deployedBy,
-          dryRun: args.dryRun,
-          log,
-        }),
-      );
+      await planStep("sql", async () => {
+        const server = settings.sqlServer ?? stackOutputs.sqlServerFqdn;
+        outcomes.push(
+          await runMigrationStep({
+            step: "sql",
+            scriptsDir: path.join(deps.repoRoot, "sql"),
+            executor: createSqlExecutor({ server, database: settings.sqlDatabase ?? stackOutputs.sqlDatabaseName, credential: azure(), port: settings.sqlPort }),
+            appliedBy: settings.deployedBy,
+            dryRun: args.dryRun,
+            log,
+          }),
+        );
+      });
     }
     if (selected("notify")) {
       begin("notify");
-      webhookUrl ??= await readSecret(vault(), outputs.teamsWebhookSecretName);
-      outcomes.push(await runNotifyStep({ webhookUrl, summary: { environment: args.environment, dryRun: args.dryRun, outcomes, runUrl: githubRunUrl() }, log }));
+      await planStep("notify", async () => {
+        webhookUrl ??= await readVaultSecret(stackOutputs.teamsWebhookSecretName);
+        outcomes.push(await runNotifyStep({ webhookUrl, summary: { environment: args.environment, dryRun: args.dryRun, outcomes, runUrl: githubRunUrl() }, log }));
+      });
     }
   } catch (error) {
     const message = (error as Error).message;
-    log(`[${current}] failed: ${message}`);
-    outcomes.push({ step: current, status: "failed", changes: 0, summary: message });
+    fail(current, message);
     if (selected("notify") && !args.dryRun && current !== "notify") {
-      const failureWebhook = webhookUrl ?? (outputs ? await readSecret(vault(), outputs.teamsWebhookSecretName).catch(() => undefined) : undefined);
+      const failureWebhook = webhookUrl ?? (outputs ? await readVaultSecret(outputs.teamsWebhookSecretName).catch(() => undefined) : undefined);
       await notifyFailure(failureWebhook, args.environment, outcomes, message, log);
     }
-    return { environment: args.environment, dryRun: args.dryRun, outcomes, failure: { step: current, message } };
   }
-  return { environment: args.environment, dryRun: args.dryRun, outcomes };
+  return { environment: args.environment, dryRun: args.dryRun, outcomes, ...(failure ? { failure } : {}) };
 }
 
 async function terraformOutputs(terraform: TerraformRunner, environment: string): Promise<PlatformOutputs> {
@@ -197,43 +244,6 @@ async function terraformOutputs(terraform: TerraformRunner, environment: string)
 function fabricHttpFor(settings: DeploySettings, azure: () => TokenCredential, deps: DeployDependencies): FabricHttp {
   const tokens = createFabricTokenSource(settings.fabricToken ? { staticToken: settings.fabricToken } : { credential: azure() });
   return createFabricHttp({ baseUrl: settings.fabricApiUrl, tokens, sleep: deps.sleep, log: deps.log });
-}
-
-/** FABRIC_WORKSPACE_ID, or the environment's own workspace on FABRIC_CAPACITY_ID (found by name, created if missing). */
-async function resolveWorkspace(http: FabricHttp, settings: DeploySettings, environment: string, dryRun: boolean, log: (line: string) => void): Promise<{ workspaceId: string; isNew: boolean }> {
-  if (settings.fabricWorkspaceId) return { workspaceId: settings.fabricWorkspaceId, isNew: false };
-  if (!settings.fabricCapacityId) throw new Error("FABRIC_WORKSPACE_ID is not set: the id of this environment's Fabric workspace (or set FABRIC_CAPACITY_ID to let the deploy stage create one)");
-  const name = workspaceDisplayName(environment);
-  const existing = await findWorkspace(http, name);
-  if (existing) return { workspaceId: existing, isNew: false };
-  if (dryRun) {
-    log(`  create    workspace ${name} on capacity ${settings.fabricCapacityId}`);
-    return { workspaceId: "00000000-0000-0000-0000-000000000000", isNew: true };
-  }
-  const workspaceId = await createWorkspace(http, name, settings.fabricCapacityId);
-  log(`  created workspace ${name} (${workspaceId})`);
-  return { workspaceId, isNew: false };
-}
-
-/** Where the kql step migrates: explicit settings, else the KQL database the fabric step deployed or found. */
-async function kqlTarget(
-  settings: DeploySettings,
-  deployed: DeployedKqlDatabase | undefined,
-  lookup: (() => Promise<FabricClient | undefined>) | undefined,
-  itemsDir: string,
-  repoRoot: string,
-): Promise<{ clusterUri?: string; database: string; reason?: string }> {
-  if (settings.kustoClusterUri) {
-    if (!settings.kustoDatabase && !deployed) throw new Error("KUSTO_CLUSTER_URI is set but KUSTO_DATABASE is not");
-    return { clusterUri: settings.kustoClusterUri, database: settings.kustoDatabase ?? (deployed as DeployedKqlDatabase).databaseName };
-  }
-  if (deployed) return { clusterUri: deployed.queryServiceUri, database: settings.kustoDatabase ?? deployed.databaseName };
-  const client = lookup && (await lookup());
-  if (client) {
-    const state = await readFabricState(client, await loadFabricItems(path.resolve(repoRoot, itemsDir)));
-    if (state.kqlDatabase) return { clusterUri: state.kqlDatabase.queryServiceUri, database: settings.kustoDatabase ?? state.kqlDatabase.databaseName };
-  }
-  return { database: settings.kustoDatabase ?? "", reason: "the KQL database does not exist in the workspace yet (the fabric step creates it)" };
 }
 
 async function notifyFailure(webhookUrl: string | undefined, environment: string, outcomes: StepOutcome[], message: string, log: (line: string) => void): Promise<void> {

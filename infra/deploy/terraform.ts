@@ -34,7 +34,9 @@ export function createCdktfRunner(options: { repoRoot: string; ephemeral: boolea
       const file = path.join(dir, "outputs.json");
       try {
         await run(["output", environment, "--outputs-file", file], environment);
-        return JSON.parse(await fs.readFile(file, "utf8")) as unknown;
+        // A stack without outputs (empty state, e.g. after a destroy) may leave no file: that is "no outputs".
+        const text = await fs.readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? "{}" : Promise.reject(error)));
+        return JSON.parse(text) as unknown;
       } finally {
         await fs.rm(dir, { recursive: true, force: true });
       }

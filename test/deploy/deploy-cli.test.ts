@@ -1,26 +1,10 @@
-import { execFile } from "node:child_process";
-import * as path from "node:path";
 import { startFabricContractServer, type FabricContractServer } from "../peers/fabric-server";
 import { startKustoContractServer, type KustoContractServer } from "../peers/kusto-server";
 import { startTeamsWebhookServer, type TeamsWebhookServer } from "../peers/teams-server";
-import { FABRIC_TOKEN, OUTPUTS_FIXTURE, REPO_ROOT } from "./deploy-harness";
+import { FABRIC_TOKEN, FIXTURE_OUTPUTS, OUTPUTS_FIXTURE } from "./deploy-harness";
+import { runCli } from "./run-cli";
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `npm run deploy -- ...` the way npm does (ts-node, transpile only), asynchronously so the peers keep serving. */
-function deployCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  const tsNode = path.join(REPO_ROOT, "node_modules", "ts-node", "dist", "bin.js");
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AZURE_|FABRIC_|TEAMS_|KUSTO_|SQL_|KEY_VAULT_)/.test(k)));
-  return new Promise((resolve) => {
-    execFile(process.execPath, [tsNode, "--transpile-only", "infra/deploy/cli.ts", ...args], { cwd: REPO_ROOT, env: { ...clean, ...env }, timeout: 45_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const deployCli = (args: string[], env: Record<string, string>) => runCli("infra/deploy/cli.ts", args, env);
 
 describe("npm run deploy (the CLI)", () => {
   let fabric: FabricContractServer;
@@ -51,7 +35,7 @@ describe("npm run deploy (the CLI)", () => {
     expect(out).toContain("Deploy dev (dry run: nothing is changed); steps: fabric, kql, sql");
     expect(out).toContain("=> 12 to create, 0 to update, 0 unchanged");
     expect(out).toMatch(/kql migrations on \(not created yet\): \d+ pending, 0 up to date/);
-    expect(out).toMatch(/sql migrations on 127\.0\.0\.1\/sqldb-lrp-dev-3f2a \(unreachable\): \d+ pending/);
+    expect(out).toMatch(new RegExp(`sql migrations on 127\\.0\\.0\\.1/${FIXTURE_OUTPUTS.sqlDatabaseName} \\(unreachable\\): \\d+ pending`));
     expect(out).toContain("Dry run complete: nothing was changed.");
     expect(out).not.toContain(new URL(teams.url).searchParams.get("sig") as string);
     expect(out).not.toContain(FABRIC_TOKEN);
@@ -77,5 +61,28 @@ describe("npm run deploy (the CLI)", () => {
     const result = await deployCli(["--env", "dev", "--dry-run", "--steps", "fabric", "--outputs", OUTPUTS_FIXTURE], { FABRIC_API_URL: fabric.url, FABRIC_TOKEN });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("[fabric] failed: FABRIC_WORKSPACE_ID is not set: the id of this environment's Fabric workspace");
+  });
+
+  it("fails with usage (exit 2) and one line naming the variable when SQL_PORT is not a port number", async () => {
+    const result = await deployCli(["--env", "dev", "--dry-run", "--steps", "sql", "--outputs", OUTPUTS_FIXTURE], { SQL_PORT: "abc" });
+    expect(result).toEqual({ code: 2, stdout: "", stderr: "SQL_PORT: expected a port number from 1 to 65535, got 'abc'\n" });
+  });
+
+  it("fails with usage (exit 2) and one line when --env is missing", async () => {
+    const result = await deployCli(["--dry-run"], {});
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("--env is required; usage: npm run deploy -- --env <env> [--dry-run] [--steps bundle,infra,secrets,fabric,kql,sql,notify] [--outputs <file>] [--items <dir>] [--json]\n");
+  });
+
+  it("fails with usage (exit 2) and one line when --env names no environment", async () => {
+    const result = await deployCli(["--env", "qa", "--dry-run"], {});
+    expect(result).toEqual({ code: 2, stdout: "", stderr: "--env qa: unknown environment; expected dev, staging, prod or pr-<number>\n" });
+  });
+
+  it("fails (exit 1) with one line naming the file when --outputs cannot be read", async () => {
+    const result = await deployCli(["--env", "dev", "--dry-run", "--steps", "fabric", "--outputs", "no/such/outputs.json"], { FABRIC_TOKEN });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toContain("[fabric] failed: --outputs no/such/outputs.json: cannot read (ENOENT)\n");
   });
 });

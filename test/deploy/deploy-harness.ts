@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { DeployArguments, DeployStep } from "../../infra/deploy/deploy-arguments";
 import type { DeploySettings } from "../../infra/deploy/deploy-settings";
 import { createRedactingLog } from "../../infra/deploy/redacting-log";
 import { runDeploy, type DeployReport } from "../../infra/deploy/run-deploy";
+import type { PlatformOutputs } from "../../infra/outputs";
 import { startFabricContractServer, type FabricContractServer, type FabricServerOptions } from "../peers/fabric-server";
 import { startKeyVaultContractServer, type KeyVaultContractServer } from "../peers/key-vault-server";
 import { startKustoContractServer, type KustoContractServer } from "../peers/kusto-server";
@@ -11,6 +13,8 @@ import { startTeamsWebhookServer, type TeamsWebhookServer } from "../peers/teams
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const OUTPUTS_FIXTURE = path.join(__dirname, "fixtures", "outputs.dev.json");
+/** The fixture's dev outputs, so tests name resources by what the stack produces rather than by copies of it. */
+export const FIXTURE_OUTPUTS = (JSON.parse(readFileSync(OUTPUTS_FIXTURE, "utf8")) as { dev: PlatformOutputs }).dev;
 export const FABRIC_TOKEN = "fabric-test-token";
 export const LISTEN_KEY = "listen-key-from-key-vault-0123456789";
 
@@ -56,7 +60,7 @@ export async function startDeployPeers(fabricOptions: FabricServerOptions = {}):
         deployedBy: "deploy-test",
         ...settings,
       };
-      const { log } = createRedactingLog((line) => logs.push(line), []);
+      const { log, addSecret } = createRedactingLog((line) => logs.push(line), []);
       return runDeploy(args, all, {
         repoRoot: REPO_ROOT,
         credential: () => credential,
@@ -67,6 +71,7 @@ export async function startDeployPeers(fabricOptions: FabricServerOptions = {}):
         },
         buildBundle: () => Promise.reject(new Error("the bundle step is not part of these tests")),
         log,
+        registerSecret: addSecret,
         sleep: async (ms) => void waits.push(ms),
       });
     },

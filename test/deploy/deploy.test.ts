@@ -1,11 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { formatDeployReport } from "../../infra/deploy/format-report";
 import { loadMigrationScripts } from "../../infra/migrations";
-import { createdItemTypes, LISTEN_KEY, OUTPUTS_FIXTURE, REPO_ROOT, startDeployPeers, type DeployPeers } from "./deploy-harness";
+import { createdItemTypes, FIXTURE_OUTPUTS, LISTEN_KEY, OUTPUTS_FIXTURE, REPO_ROOT, startDeployPeers, type DeployPeers } from "./deploy-harness";
 
 const ITEM_ORDER = ["Lakehouse", "Eventhouse", "KQLDatabase", "Eventstream", "DataPipeline", "DataPipeline", "KQLDashboard"];
 const STEPS = ["secrets", "fabric", "kql", "notify"] as const;
+/** A connection's display name carries the hashes of its parameters and credentials (connection-hash.ts). */
+const marked = (name: string) => expect.stringMatching(new RegExp(`^${name} \\[deploy-hash:[0-9a-f]{12}\\.[0-9a-f]{12}\\]$`));
 const schemaCommand = (kind: string) => kind === "script" || kind === "history-create" || kind === "history-write";
 
 describe("deploy stage against local peers (Terraform skipped, outputs from a fixture)", () => {
@@ -31,18 +34,18 @@ describe("deploy stage against local peers (Terraform skipped, outputs from a fi
     expect(createdItemTypes(peers.fabric)).toEqual(ITEM_ORDER);
     const connections = [...peers.fabric.connections.values()];
     expect(connections.map((c) => [c.displayName, c.type, c.credentialType])).toEqual([
-      ["learner-pipeline-dev-eventhub", "EventHub", "Basic"],
-      ["learner-pipeline-dev-teams", "WebForPipeline", "Anonymous"],
-      ["learner-pipeline-dev-sql", "SQL", "WorkspaceIdentity"],
+      [marked("learner-pipeline-dev-eventhub"), "EventHub", "Basic"],
+      [marked("learner-pipeline-dev-teams"), "WebForPipeline", "Anonymous"],
+      [marked("learner-pipeline-dev-sql"), "SQL", "WorkspaceIdentity"],
     ]);
-    expect(connections[0].parameters).toEqual({ endpoint: "evhns-lrp-dev-3f2a.servicebus.windows.net", entityPath: "learner-responses" });
+    expect(connections[0].parameters).toEqual({ endpoint: FIXTURE_OUTPUTS.eventHubsNamespaceFqdn, entityPath: "learner-responses" });
     expect(connections[0].credentials).toEqual({ credentialType: "Basic", username: "fabric-listen", password: LISTEN_KEY });
     expect(connections[1].parameters).toEqual({ baseUrl: peers.teams.url });
     // logicalIds became deployed ids: the Eventstream's Eventhouse destination is the KQL database, its source the connection.
     const ids = Object.fromEntries([...peers.fabric.items.values()].map((i) => [i.type === "DataPipeline" ? i.displayName : i.type, i.id]));
     const eventstream = JSON.parse([...peers.fabric.items.values()].find((i) => i.type === "Eventstream")?.parts.find((p) => p.path === "eventstream.json")?.text ?? "{}");
     expect(eventstream.destinations.map((d: { properties: { itemId: string } }) => d.properties.itemId)).toEqual([ids.Lakehouse, ids.KQLDatabase]);
-    expect(eventstream.sources[0].properties).toEqual(expect.objectContaining({ dataConnectionId: connections[0].id, consumerGroupName: "fabric" }));
+    expect(eventstream.sources[0].properties).toEqual(expect.objectContaining({ dataConnectionId: connections[0].id, consumerGroupName: FIXTURE_OUTPUTS.fabricConsumerGroupName }));
     const dashboard = JSON.parse([...peers.fabric.items.values()].find((i) => i.type === "KQLDashboard")?.parts[0].text ?? "{}");
     expect(dashboard.dataSources[0]).toEqual(expect.objectContaining({ clusterUri: peers.kusto.url, database: ids.KQLDatabase, workspace: peers.fabric.workspaceId }));
     expect(peers.kusto.commands.filter((c) => c.kind === "script")).toHaveLength(kqlScripts);
@@ -188,5 +191,98 @@ describe("deploy stage against local peers (Terraform skipped, outputs from a fi
     expect(output).not.toContain(LISTEN_KEY);
     expect(JSON.stringify(peers.teams.accepted)).not.toContain(sig);
     expect(JSON.stringify(peers.kusto.commands)).not.toContain(sig);
+  });
+
+  it("never logs secrets read from Key Vault (webhook URL, listen key), even when an error message quotes them", async () => {
+    peers.vault.secrets.set("teams-webhook-url", peers.teams.url);
+    const fromVault = { teamsWebhookUrl: undefined };
+    // The first connection (the Event Hub's, with the listen key as its password) fails with its body quoted.
+    peers.fabric.inject({ method: "POST", pathContains: "/connections", status: 400, errorCode: "InvalidInput", echoRequestBody: true });
+    const first = await peers.deploy({ steps: ["fabric"], settings: fromVault });
+    expect(first.failure?.message).toContain(LISTEN_KEY);
+    // Then the Teams connection (the webhook URL as its base URL) fails the same way.
+    peers.fabric.inject({ method: "POST", pathContains: "/connections", status: 400, errorCode: "InvalidInput", echoRequestBody: true, skip: 1 });
+    const second = await peers.deploy({ steps: ["fabric"], settings: fromVault });
+    expect(second.failure?.message).toContain(peers.teams.url);
+    const output = peers.logs.join("\n");
+    expect(output.match(/\[fabric\] failed: Fabric POST \/v1\/connections failed: HTTP 400 InvalidInput: invalid request: /g)).toHaveLength(2);
+    expect(output).not.toContain(LISTEN_KEY);
+    expect(output).not.toContain(new URL(peers.teams.url).searchParams.get("sig") as string);
+    expect(output).toContain('"username":"fabric-listen","password":"***"');
+    expect(output).toContain('"name":"baseUrl","value":"***"');
+  });
+
+  describe("rotated connection secrets", () => {
+    const connectionNamed = (name: string) => [...peers.fabric.connections.values()].find((c) => c.displayName.startsWith(`${name} [deploy-hash:`));
+    const mutatingSince = (before: number) => peers.fabric.mutatingRequests().slice(before).map((r) => `${r.method} ${r.path.replace(/^\/v1\/workspaces\/[^/]+/, "")}`);
+
+    it("a rotated listen key updates exactly that connection in place (PATCH), and no item", async () => {
+      await peers.deploy({ steps: ["fabric"] });
+      const connection = connectionNamed("learner-pipeline-dev-eventhub");
+      const rotated = "rotated-listen-key-9876543210";
+      peers.vault.secrets.set("eventhub-fabric-listen-key", rotated);
+      const before = peers.fabric.mutatingRequests().length;
+      const report = await peers.deploy({ steps: ["fabric"] });
+      expect(report.outcomes).toEqual([{ step: "fabric", status: "applied", changes: 1, summary: "0 created, 1 updated, 11 unchanged" }]);
+      expect(mutatingSince(before)).toEqual([`PATCH /v1/connections/${connection?.id}`]);
+      expect(connectionNamed("learner-pipeline-dev-eventhub")?.credentials).toEqual({ credentialType: "Basic", username: "fabric-listen", password: rotated });
+      expect(peers.fabric.connections.size).toBe(3);
+      expect(peers.logs.join("\n")).not.toContain(rotated);
+      const again = peers.fabric.mutatingRequests().length;
+      await peers.deploy({ steps: ["fabric"] });
+      expect(peers.fabric.mutatingRequests()).toHaveLength(again);
+    });
+
+    it("a rotated Teams webhook URL replaces that connection (its base URL cannot be patched) and repoints the two pipelines", async () => {
+      await peers.deploy({ steps: ["fabric"] });
+      const old = connectionNamed("learner-pipeline-dev-teams");
+      const items = Object.fromEntries([...peers.fabric.items.values()].map((i) => [i.displayName, i.id]));
+      const rotated = peers.teams.url.replace(/sig=[^&]+/, "sig=rotated-signature-0123456789");
+      const before = peers.fabric.mutatingRequests().length;
+      const report = await peers.deploy({ steps: ["fabric"], settings: { teamsWebhookUrl: rotated } });
+      expect(report.failure).toBeUndefined();
+      expect(mutatingSince(before)).toEqual([
+        "POST /v1/connections",
+        `POST /items/${items.GoldToSqlSync}/updateDefinition`,
+        `PATCH /items/${items.GoldToSqlSync}`,
+        `POST /items/${items.KqlAlertsToTeams}/updateDefinition`,
+        `PATCH /items/${items.KqlAlertsToTeams}`,
+        `DELETE /v1/connections/${old?.id}`,
+      ]);
+      const replacement = connectionNamed("learner-pipeline-dev-teams");
+      expect(replacement?.parameters).toEqual({ baseUrl: rotated });
+      expect(peers.fabric.connections.size).toBe(3);
+      const alerts = [...peers.fabric.items.values()].find((i) => i.displayName === "KqlAlertsToTeams");
+      expect(alerts?.parts.find((p) => p.path === "pipeline-content.json")?.text).toContain(replacement?.id as string);
+      expect(peers.logs.join("\n")).not.toContain("rotated-signature-0123456789");
+      const again = peers.fabric.mutatingRequests().length;
+      await peers.deploy({ steps: ["fabric"], settings: { teamsWebhookUrl: rotated } });
+      expect(peers.fabric.mutatingRequests()).toHaveLength(again);
+    });
+
+    it("--dry-run after a rotation plans the connection change and sends nothing", async () => {
+      await peers.deploy({ steps: ["fabric"] });
+      peers.vault.secrets.set("eventhub-fabric-listen-key", "rotated-listen-key-9876543210");
+      const before = peers.fabric.mutatingRequests().length;
+      const report = await peers.deploy({ steps: ["fabric"], dryRun: true });
+      expect(report.outcomes).toEqual([{ step: "fabric", status: "planned", changes: 1, summary: "1 Fabric change(s) planned" }]);
+      expect(peers.fabric.mutatingRequests()).toHaveLength(before);
+      expect(peers.logs).toContain(`    update    learner-pipeline-dev-eventhub  (EventHub ${FIXTURE_OUTPUTS.eventHubsNamespaceFqdn}/learner-responses as fabric-listen)  credentials changed (a rotated key or URL secret)`);
+    });
+  });
+
+  it("a dry run records a failing step and keeps planning the rest; a real run stops there", async () => {
+    const noWorkspace = { fabricWorkspaceId: undefined };
+    const planned = await peers.deploy({ steps: ["secrets", "fabric", "kql", "notify"], dryRun: true, settings: noWorkspace });
+    const message = "FABRIC_WORKSPACE_ID is not set: the id of this environment's Fabric workspace (or set FABRIC_CAPACITY_ID to let the deploy stage create one)";
+    expect(planned.failure).toEqual({ step: "fabric", message });
+    expect(planned.outcomes.map((o) => `${o.step}:${o.status}`)).toEqual(["secrets:planned", "fabric:failed", `kql:${kqlScripts > 0 ? "planned" : "unchanged"}`, "notify:planned"]);
+    expect(formatDeployReport(planned).pop()).toBe("FAILED in step fabric. Fix the cause and rerun (every step is safe to repeat): npm run deploy -- --env dev --steps fabric --dry-run");
+    expect(peers.fabric.requests).toEqual([]);
+
+    const applied = await peers.deploy({ steps: ["secrets", "fabric", "kql", "notify"], settings: noWorkspace });
+    expect(applied.failure).toEqual({ step: "fabric", message });
+    expect(applied.outcomes.map((o) => `${o.step}:${o.status}`)).toEqual(["secrets:applied", "fabric:failed"]);
+    expect(peers.kusto.commands).toEqual([]);
   });
 });

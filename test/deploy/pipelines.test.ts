@@ -113,10 +113,12 @@ describe("pipelines/: the Fabric items", () => {
     }
     const steps = activities(pipeline).map((a) => `${a.type}:${a.name}`);
     expect(steps).toEqual([
+      "SetVariable:Set window start",
       "ForEach:Sync each gold view",
-      "Lookup:Count gold rows",
+      "Lookup:Count gold rows before",
       "Copy:Upsert gold into SQL",
       "Lookup:Count SQL rows",
+      "Lookup:Count gold rows after",
       "AppendVariable:Record counts",
       "IfCondition:Compare counts",
       "Fail:Counts differ",
@@ -125,6 +127,35 @@ describe("pipelines/: the Fabric items", () => {
     ]);
     const copy = activities(pipeline).find((a) => a.type === "Copy") as { typeProperties: { sink: Record<string, unknown> } };
     expect(copy.typeProperties.sink).toEqual(expect.objectContaining({ type: "AzureSqlSink", writeBehavior: "upsert" }));
+  });
+
+  it("copies and counts the same bounded window: rows of the last windowHours hours by the view's time column, small views whole", () => {
+    const pipeline = json(byName("GoldToSqlSync"), "pipeline-content.json");
+    expect(pipeline.properties.parameters.windowHours).toEqual({ type: "int", defaultValue: 48 });
+    const views = pipeline.properties.parameters.goldViews.defaultValue as { view: string; table: string; timeColumn: string }[];
+    expect(Object.fromEntries(views.map((v) => [v.view, v.timeColumn]))).toEqual({ TestAccuracyHourly: "HourStart", ItemStatistics: "", LearnerTestScores: "LastResponseAt", KnowledgeTagMastery: "" });
+    for (const v of views.filter((view) => view.timeColumn)) {
+      // The time column is an output column of the KQL view and a datetime2 column of the SQL table.
+      const viewBody = kqlText.slice(kqlText.indexOf(`) ${v.view} on `)).split("\n}")[0];
+      expect(viewBody).toMatch(new RegExp(`\\b${v.timeColumn} = `));
+      expect(sqlText).toMatch(new RegExp(`CREATE TABLE serving\\.${v.table} \\([^;]*\\n {4}${v.timeColumn} datetime2\\(\\d\\)`));
+    }
+    const all = activities(pipeline) as { name: string; typeProperties: Record<string, { value?: string; query?: { value: string }; sqlReaderQuery?: { value: string } }> }[];
+    const named = (name: string) => all.find((a) => a.name === name) as (typeof all)[number];
+    expect(named("Set window start").typeProperties.value).toEqual({ value: "@addHours(pipeline().TriggerTime, mul(-1, pipeline().parameters.windowHours), 'yyyy-MM-ddTHH:mm:ss')", type: "Expression" });
+    const kqlWindow = "if(empty(item().timeColumn), '', concat(' | where ', item().timeColumn, ' >= datetime(', variables('windowStart'), ')'))";
+    expect(named("Upsert gold into SQL").typeProperties.source.query?.value).toBe(`@concat(item().view, ${kqlWindow})`);
+    expect(named("Count gold rows before").typeProperties.source.query?.value).toBe(`@concat(item().view, ${kqlWindow}, ' | count | project rows = Count')`);
+    expect(named("Count gold rows after").typeProperties.source.query?.value).toBe(`@concat(item().view, ${kqlWindow}, ' | count | project rows = Count')`);
+    expect(named("Count SQL rows").typeProperties.source.sqlReaderQuery?.value).toBe(
+      "@concat('SELECT COUNT_BIG(*) AS [rows] FROM [', item().schema, '].[', item().table, ']', if(empty(item().timeColumn), '', concat(' WHERE [', item().timeColumn, '] >= ''', variables('windowStart'), '''')))",
+    );
+    // Gold only grows while the copy runs, so a complete copy lands between the two gold counts.
+    const rows = (activity: string) => `activity('${activity}').output.firstRow.rows`;
+    expect((named("Compare counts").typeProperties.expression as { value: string }).value).toBe(
+      `@and(lessOrEquals(${rows("Count gold rows before")}, ${rows("Count SQL rows")}), lessOrEquals(${rows("Count SQL rows")}, ${rows("Count gold rows after")}))`,
+    );
+    expect(pipeline.properties.variables).toEqual({ syncCounts: { type: "Array" }, windowStart: { type: "String" } });
   });
 
   it("runs the alert functions kql/ creates and posts rows only when there are some", () => {

@@ -15,6 +15,7 @@ const outputs = { ...fixture, pseudonymizationSaltSecretName: "learner-pseudonym
 describe("secrets step against a Key Vault contract server (TLS, bearer challenge)", () => {
   let vault: KeyVaultContractServer;
   let logs: string[];
+  let registered: string[];
   const run = (options: { teamsWebhookUrl?: string; dryRun?: boolean; config?: EnvironmentConfig; salt?: string }) =>
     runSecretsStep({
       client: vault.secretClient(staticTokenCredential()),
@@ -23,11 +24,13 @@ describe("secrets step against a Key Vault contract server (TLS, bearer challeng
       teamsWebhookUrl: options.teamsWebhookUrl,
       dryRun: options.dryRun ?? false,
       log: (line) => logs.push(line),
+      registerSecret: (value) => void registered.push(value),
     });
 
   beforeEach(async () => {
     vault = await startKeyVaultContractServer();
     logs = [];
+    registered = [];
   });
   afterEach(() => vault.close());
 
@@ -72,5 +75,15 @@ describe("secrets step against a Key Vault contract server (TLS, bearer challeng
   it("fails when pseudonymization is enabled but the stack outputs name no salt secret", async () => {
     await expect(run({ salt: "" })).rejects.toThrow("the environment enables pseudonymization but the stack outputs name no salt secret: run the infra step so the outputs are current");
     expect(vault.requests.filter((r) => r.method === "PUT")).toEqual([]);
+  });
+
+  it("registers for redaction the salt it creates and every secret value it reads from Key Vault", async () => {
+    await run({});
+    const salt = vault.secrets.get("learner-pseudonymization-salt") as string;
+    expect(registered).toEqual([salt]);
+    vault.secrets.set("teams-webhook-url", WEBHOOK);
+    registered = [];
+    await run({ teamsWebhookUrl: `${WEBHOOK}-rotated` });
+    expect(registered).toEqual([WEBHOOK, salt]);
   });
 });

@@ -78,6 +78,8 @@ export interface InjectedFault {
   readonly times?: number;
   /** Matching requests let through before the fault starts, to fail half-way through a run. @default 0 */
   readonly skip?: number;
+  /** The error message quotes the request body, as validation errors of real services sometimes do. */
+  readonly echoRequestBody?: boolean;
 }
 
 export interface FabricContractServer {
@@ -179,7 +181,7 @@ export async function startFabricContractServer(options: FabricServerOptions = {
       const fault = takeFault(method, url.pathname);
       if (fault) {
         const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { "retry-after": String(fault.retryAfterSeconds) };
-        throw new HttpError(fault.status, fault.errorCode ?? (fault.status === 429 ? "RequestBlocked" : "InternalServerError"), "injected fault", headers, fault.isRetriable ?? false);
+        throw new HttpError(fault.status, fault.errorCode ?? (fault.status === 429 ? "RequestBlocked" : "InternalServerError"), fault.echoRequestBody ? `invalid request: ${raw}` : "injected fault", headers, fault.isRetriable ?? false);
       }
       if (typeof body === "string") throw new HttpError(400, "InvalidRequest", "body is not JSON");
       const result = route(method, url, body);
@@ -432,6 +434,32 @@ export async function startFabricContractServer(options: FabricServerOptions = {
       const stored: StoredConnection = { id: randomUUID(), displayName: request.displayName, type: String(details.type), creationMethod: spec.creationMethod, parameters, credentialType, credentials };
       connections.set(stored.id, stored);
       return { status: 201, body: connectionView(stored) };
+    }
+    if (id && method === "PATCH") {
+      // UpdateShareableCloudConnectionRequest: connectivityType (required), displayName, privacyLevel, credentialDetails,
+      // allowConnectionUsageInGateway; connectionDetails (the parameters) cannot be changed.
+      const current = connections.get(id);
+      if (!current) throw new HttpError(404, "ConnectionNotFound", `connection ${id} not found`);
+      const request = asRecord(body, "request body");
+      if (request.connectivityType !== "ShareableCloud") throw new HttpError(400, "InvalidInput", "connectivityType must be ShareableCloud");
+      const allowed = new Set(["connectivityType", "displayName", "privacyLevel", "credentialDetails", "allowConnectionUsageInGateway"]);
+      const unknown = Object.keys(request).filter((k) => !allowed.has(k));
+      if (unknown.length > 0) throw new HttpError(400, "InvalidInput", `${unknown.join(", ")} cannot be updated`);
+      let { displayName, credentialType, credentials } = current;
+      if (request.displayName !== undefined) {
+        if (typeof request.displayName !== "string" || !request.displayName || request.displayName.length > 200) throw new HttpError(400, "InvalidInput", "displayName must be 1-200 characters");
+        if ([...connections.values()].some((c) => c.id !== id && c.displayName === request.displayName)) throw new HttpError(409, "DuplicateConnectionName", `connection ${request.displayName} exists`);
+        displayName = request.displayName;
+      }
+      if (request.credentialDetails !== undefined) {
+        credentials = asRecord(asRecord(request.credentialDetails, "credentialDetails").credentials, "credentials");
+        credentialType = String(credentials.credentialType);
+        if (!CONNECTION_TYPES[current.type].credentials.includes(credentialType)) throw new HttpError(400, "InvalidInput", `credentialType ${credentialType} is not valid for ${current.type}`);
+        if (credentialType === "Basic" && (!credentials.username || !credentials.password)) throw new HttpError(400, "InvalidInput", "Basic credentials need username and password");
+      }
+      const updated: StoredConnection = { ...current, displayName, credentialType, credentials };
+      connections.set(id, updated);
+      return { status: 200, body: connectionView(updated) };
     }
     if (id && method === "DELETE") {
       if (!connections.delete(id)) throw new HttpError(404, "ConnectionNotFound", `connection ${id} not found`);

@@ -1,5 +1,5 @@
 import type { FabricHttp } from "./fabric-http";
-import type { CreateConnectionRequest, CreateItemRequest, FabricConnection, FabricItem, ItemDefinition, ItemSchedule, KqlDatabaseProperties, ScheduleConfiguration } from "./fabric-types";
+import type { CreateConnectionRequest, CreateItemRequest, FabricConnection, FabricItem, ItemDefinition, ItemSchedule, KqlDatabaseProperties, ScheduleConfiguration, UpdateConnectionRequest } from "./fabric-types";
 
 /** The Fabric REST operations the deploy stage uses, for one workspace. */
 export interface FabricClient {
@@ -13,6 +13,7 @@ export interface FabricClient {
   getKqlDatabase(itemId: string): Promise<KqlDatabaseProperties>;
   listConnections(): Promise<FabricConnection[]>;
   createConnection(request: CreateConnectionRequest): Promise<FabricConnection>;
+  updateConnection(connectionId: string, request: UpdateConnectionRequest): Promise<void>;
   deleteConnection(connectionId: string): Promise<void>;
   listItemSchedules(itemId: string, jobType: string): Promise<ItemSchedule[]>;
   createItemSchedule(itemId: string, jobType: string, configuration: ScheduleConfiguration): Promise<ItemSchedule>;
@@ -75,6 +76,9 @@ export function createFabricClient(http: FabricHttp, workspaceId: string): Fabri
       const created = await http.send<FabricConnection>("POST", "/connections", request);
       if (!created?.id) throw new Error(`Fabric created connection '${request.displayName}' but returned no id.`);
       return created;
+    },
+    async updateConnection(connectionId, request) {
+      await http.send("PATCH", `/connections/${connectionId}`, request);
     },
     async deleteConnection(connectionId) {
       await http.send("DELETE", `/connections/${connectionId}`);

@@ -20,6 +20,12 @@ export interface ConnectionInputs {
   readonly teamsWebhookUrl?: string;
 }
 
+/** Display names of the environment's connections; they depend on the environment name alone, so destroy finds them without stack outputs. */
+export function connectionDisplayNames(environment: string): { readonly eventHub: string; readonly teams: string; readonly sql: string } {
+  const prefix = `learner-pipeline-${environment}`;
+  return { eventHub: `${prefix}-eventhub`, teams: `${prefix}-teams`, sql: `${prefix}-sql` };
+}
+
 /**
  * The three shareable cloud connections: the Event Hub (Eventstream source, SAS listen rule as Basic credentials,
  * key read from Key Vault), the Teams Workflows webhook (Web activity base URL; a Teams-activity connection cannot be
@@ -27,14 +33,13 @@ export interface ConnectionInputs {
  */
 export function desiredConnections(inputs: ConnectionInputs): ConnectionSpec[] {
   const { outputs } = inputs;
-  const prefix = `learner-pipeline-${outputs.environment}`;
   const cloud = (displayName: string, type: string, creationMethod: string, parameters: Record<string, string>, credentials: CreateConnectionRequest["credentialDetails"]["credentials"]): CreateConnectionRequest => ({
     connectivityType: "ShareableCloud",
     displayName,
     connectionDetails: { type, creationMethod, parameters: Object.entries(parameters).map(([name, value]) => ({ dataType: "Text", name, value })) },
     credentialDetails: { singleSignOnType: "None", connectionEncryption: "NotEncrypted", skipTestConnection: false, credentials },
   });
-  const names = { eventHub: `${prefix}-eventhub`, teams: `${prefix}-teams`, sql: `${prefix}-sql` };
+  const names = connectionDisplayNames(outputs.environment);
   return [
     {
       token: "eventHubConnectionId",

@@ -1,4 +1,5 @@
 import type { PlatformOutputs } from "../../outputs";
+import { connectionHashes, markedConnectionName } from "./connection-hash";
 import type { FabricClient } from "./fabric-client";
 import type { SecretReader } from "./fabric-connections";
 import type { DeployedKqlDatabase, FabricPlan, FabricState } from "./fabric-plan";
@@ -55,15 +56,27 @@ export async function applyFabricPlan(options: ApplyFabricOptions): Promise<Fabr
   const { client, plan, sources, log } = options;
   const result: FabricDeployResult = { created: [], updated: [], unchanged: [] };
   const connectionIds: Record<string, string | undefined> = {};
+  const superseded: { id: string; displayName: string }[] = [];
   for (const planned of plan.connections) {
+    const { spec } = planned;
+    superseded.push(...planned.superseded);
     if (planned.action === "unchanged") {
-      connectionIds[planned.spec.token] = planned.existingId;
+      connectionIds[spec.token] = planned.existingId;
       continue;
     }
-    const created = await client.createConnection(await planned.spec.request(options.secrets));
-    connectionIds[planned.spec.token] = created.id;
-    result.created.push(`connection ${planned.spec.displayName}`);
-    log(`  created connection ${planned.spec.displayName}`);
+    const request = await spec.request(options.secrets);
+    const displayName = markedConnectionName(spec.displayName, connectionHashes(request));
+    if (planned.action === "update" && planned.existingId) {
+      await client.updateConnection(planned.existingId, { connectivityType: "ShareableCloud", displayName, credentialDetails: request.credentialDetails });
+      connectionIds[spec.token] = planned.existingId;
+      result.updated.push(`connection ${spec.displayName}`);
+      log(`  updated connection ${spec.displayName} (${planned.reason})`);
+      continue;
+    }
+    const created = await client.createConnection({ ...request, displayName });
+    connectionIds[spec.token] = created.id;
+    (planned.action === "replace" ? result.updated : result.created).push(`connection ${spec.displayName}`);
+    log(`  ${planned.action === "replace" ? "replaced" : "created"} connection ${spec.displayName}`);
   }
   const deployedIds = new Map<string, string>();
   for (const planned of plan.items) if (planned.existingId) deployedIds.set(planned.source.logicalId, planned.existingId);
@@ -111,6 +124,11 @@ export async function applyFabricPlan(options: ApplyFabricOptions): Promise<Fabr
       result.updated.push(label);
       log(`  updated ${label}`);
     }
+  }
+  // Only now that every item points at its replacement does an old connection go.
+  for (const old of superseded) {
+    await client.deleteConnection(old.id);
+    log(`  deleted superseded connection ${old.displayName}`);
   }
   return { ...result, kqlDatabase };
 }

@@ -1,7 +1,8 @@
 import type { PlatformOutputs } from "../../outputs";
 import { PLATFORM_OUTPUT_KEYS } from "../../outputs";
 import type { ConnectionSpec } from "./fabric-connections";
-import type { FabricConnection, FabricItem, ItemSchedule } from "./fabric-types";
+import { connectionHashes, parseConnectionName } from "./connection-hash";
+import type { CreateConnectionRequest, FabricConnection, FabricItem, ItemSchedule } from "./fabric-types";
 import type { FabricItemSource } from "./item-folders";
 import { scheduleMatches, type ScheduleSpec } from "./item-schedules";
 import { definitionHash, hashFromDescription, renderItem, type ItemTemplateContext } from "./item-template";
@@ -25,8 +26,12 @@ export interface DeployedKqlDatabase {
 
 export interface PlannedConnection {
   readonly spec: ConnectionSpec;
-  readonly action: "create" | "unchanged";
+  /** update: PATCH the credentials in place; replace: parameters changed, which only a new connection can carry. */
+  readonly action: "create" | "update" | "replace" | "unchanged";
   readonly existingId?: string;
+  readonly reason: string;
+  /** Connections of the same name to delete once the items use the new one (replaced, or left by a crashed run). */
+  readonly superseded: readonly FabricConnection[];
 }
 
 export interface PlannedItem {
@@ -56,18 +61,17 @@ export interface FabricPlan {
 export interface FabricPlanInput {
   readonly sources: readonly FabricItemSource[];
   readonly connections: readonly ConnectionSpec[];
+  /** The create request of every connection that exists already (built from Key Vault), to compare hashes. */
+  readonly connectionRequests: ReadonlyMap<ConnectionSpec["token"], CreateConnectionRequest>;
   readonly schedules: readonly ScheduleSpec[];
   readonly state: FabricState;
   readonly outputs: PlatformOutputs;
   readonly workspaceId: string;
 }
 
-/** Pure: decides per connection and item whether to create, update or leave it, by type + display name and hash. */
+/** Pure: decides per connection and item whether to create, update, replace or leave it, by name and hash. */
 export function planFabricDeployment(input: FabricPlanInput): FabricPlan {
-  const connections = input.connections.map((spec): PlannedConnection => {
-    const existing = input.state.connections.find((c) => c.displayName === spec.displayName);
-    return existing ? { spec, action: "unchanged", existingId: existing.id } : { spec, action: "create" };
-  });
+  const connections = input.connections.map((spec) => planConnection(spec, input.state.connections, input.connectionRequests.get(spec.token)));
   const existingFor = (source: FabricItemSource) => input.state.items.find((i) => i.type === source.type && i.displayName === source.displayName);
   const deployedIds = new Map<string, string>();
   for (const source of input.sources) {
@@ -105,6 +109,29 @@ export function planFabricDeployment(input: FabricPlanInput): FabricPlan {
   return { connections, items, schedules, unmanaged };
 }
 
+/**
+ * Matches by display name without the hash mark. Same hashes: unchanged; same parameters (or no mark yet): update the
+ * credentials in place; other parameters: replace, since PATCH /v1/connections/{id} cannot change connectionDetails.
+ */
+function planConnection(spec: ConnectionSpec, existing: readonly FabricConnection[], request: CreateConnectionRequest | undefined): PlannedConnection {
+  const candidates = existing.filter((c) => parseConnectionName(c.displayName).baseName === spec.displayName);
+  if (candidates.length === 0) return { spec, action: "create", reason: "not in Fabric", superseded: [] };
+  if (!request) throw new Error(`connection ${spec.displayName} exists but its wanted state was not read; cannot compare it`);
+  const wanted = connectionHashes(request);
+  const others = (keep: FabricConnection) => candidates.filter((c) => c !== keep);
+  const current = candidates.find((c) => {
+    const hashes = parseConnectionName(c.displayName).hashes;
+    return hashes?.parameters === wanted.parameters && hashes.credentials === wanted.credentials;
+  });
+  if (current) return { spec, action: "unchanged", existingId: current.id, reason: "parameters and credentials unchanged", superseded: others(current) };
+  const sameParameters = candidates.find((c) => (parseConnectionName(c.displayName).hashes?.parameters ?? wanted.parameters) === wanted.parameters);
+  if (sameParameters) {
+    const reason = parseConnectionName(sameParameters.displayName).hashes ? "credentials changed (a rotated key or URL secret)" : "no deploy hash in its name yet";
+    return { spec, action: "update", existingId: sameParameters.id, reason, superseded: others(sameParameters) };
+  }
+  return { spec, action: "replace", reason: "parameters changed; Fabric cannot update them in place", superseded: candidates };
+}
+
 export interface TemplateInputs {
   readonly sources: readonly FabricItemSource[];
   readonly outputs: PlatformOutputs;
@@ -127,14 +154,18 @@ export function templateContext(inputs: TemplateInputs): ItemTemplateContext {
 /** The plan as text, one line per connection and item, for --dry-run and logs. */
 export function formatFabricPlan(plan: FabricPlan): string[] {
   const lines = ["Fabric connections:"];
-  for (const c of plan.connections) lines.push(`  ${c.action.padEnd(9)} ${c.spec.displayName}  (${c.spec.summary})`);
+  for (const c of plan.connections) {
+    lines.push(`  ${c.action.padEnd(9)} ${c.spec.displayName}  (${c.spec.summary})${c.action === "create" || c.action === "unchanged" ? "" : `  ${c.reason}`}`);
+    for (const old of c.superseded) lines.push(`  delete    ${old.displayName}  superseded, after the items use the new one`);
+  }
   lines.push("Fabric items (in dependency order):");
   for (const i of plan.items) lines.push(`  ${i.action.padEnd(9)} ${i.source.type} '${i.source.displayName}'  ${i.reason}`);
   for (const u of plan.unmanaged) lines.push(`  unmanaged ${u.type} '${u.displayName}'  not in pipelines/, left alone`);
   if (plan.schedules.length > 0) lines.push("Fabric schedules:");
   for (const s of plan.schedules) lines.push(`  ${s.action.padEnd(9)} ${s.spec.item} ${s.spec.jobType} every ${s.spec.configuration.interval} min from ${s.spec.configuration.startDateTime} ${s.spec.configuration.localTimeZoneId}`);
   const count = (a: string) => [...plan.items, ...plan.connections, ...plan.schedules].filter((p) => p.action === a).length;
-  lines.push(`  => ${count("create")} to create, ${count("update")} to update, ${count("unchanged")} unchanged`);
+  const replace = count("replace");
+  lines.push(`  => ${count("create")} to create, ${count("update")} to update, ${replace > 0 ? `${replace} to replace, ` : ""}${count("unchanged")} unchanged`);
   return lines;
 }
 

@@ -58,6 +58,13 @@ export interface CreateConnectionRequest {
   };
 }
 
+/** Body of PATCH /v1/connections/{id} for a shareable cloud connection: connectionDetails cannot be changed. */
+export interface UpdateConnectionRequest {
+  readonly connectivityType: "ShareableCloud";
+  readonly displayName?: string;
+  readonly credentialDetails?: CreateConnectionRequest["credentialDetails"];
+}
+
 /** Properties of a KQL database that other items and the migration engine need. */
 export interface KqlDatabaseProperties {
   readonly queryServiceUri: string;

@@ -1,6 +1,8 @@
 import type { PlatformOutputs } from "../../outputs";
 import type { FabricClient } from "../fabric/fabric-client";
-import { desiredConnections, type SecretReader } from "../fabric/fabric-connections";
+import { parseConnectionName } from "../fabric/connection-hash";
+import { desiredConnections, type ConnectionSpec, type SecretReader } from "../fabric/fabric-connections";
+import type { CreateConnectionRequest, FabricConnection } from "../fabric/fabric-types";
 import { applyFabricPlan, readFabricState } from "../fabric/fabric-deploy";
 import { formatFabricPlan, planFabricDeployment, type DeployedKqlDatabase } from "../fabric/fabric-plan";
 import { loadFabricItems } from "../fabric/item-folders";
@@ -34,7 +36,9 @@ export async function runFabricStep(options: FabricStepOptions): Promise<FabricS
   const sources = await loadFabricItems(options.itemsDir, log);
   const schedules = await loadSchedules(options.itemsDir, sources);
   const state = options.newWorkspace ? { items: [], connections: await client.listConnections(), schedules: {} } : await readFabricState(client, sources, schedules);
-  const plan = planFabricDeployment({ sources, connections: desiredConnections({ outputs: options.outputs, teamsWebhookUrl: options.teamsWebhookUrl }), schedules, state, outputs: options.outputs, workspaceId: client.workspaceId });
+  const connections = desiredConnections({ outputs: options.outputs, teamsWebhookUrl: options.teamsWebhookUrl });
+  const connectionRequests = await existingConnectionRequests(connections, state.connections, options.secrets);
+  const plan = planFabricDeployment({ sources, connections, connectionRequests, schedules, state, outputs: options.outputs, workspaceId: client.workspaceId });
   for (const line of formatFabricPlan(plan)) log(`  ${line}`);
   const planned = [...plan.connections, ...plan.items, ...plan.schedules].filter((p) => p.action !== "unchanged").length;
   if (options.dryRun) {
@@ -46,4 +50,16 @@ export async function runFabricStep(options: FabricStepOptions): Promise<FabricS
     outcome: { step: "fabric", status: changes === 0 ? "unchanged" : "applied", changes, summary: `${result.created.length} created, ${result.updated.length} updated, ${plan.items.length + plan.connections.length + plan.schedules.length - changes} unchanged` },
     kqlDatabase: result.kqlDatabase,
   };
+}
+
+/**
+ * The wanted create request of each connection that exists already, so the plan can compare hashes: this reads the
+ * Key Vault secrets of existing connections on every run (a dry run included), and no secret for one to create.
+ */
+async function existingConnectionRequests(specs: readonly ConnectionSpec[], existing: readonly FabricConnection[], secrets: SecretReader): Promise<Map<ConnectionSpec["token"], CreateConnectionRequest>> {
+  const requests = new Map<ConnectionSpec["token"], CreateConnectionRequest>();
+  for (const spec of specs) {
+    if (existing.some((c) => parseConnectionName(c.displayName).baseName === spec.displayName)) requests.set(spec.token, await spec.request(secrets));
+  }
+  return requests;
 }

@@ -13,6 +13,8 @@ export interface SecretsStepOptions {
   readonly teamsWebhookUrl?: string;
   readonly dryRun: boolean;
   readonly log: (line: string) => void;
+  /** Registers every secret value read or created here for redaction (see DeployDependencies.registerSecret). */
+  readonly registerSecret?: (value: string) => void;
 }
 
 /**
@@ -22,10 +24,16 @@ export interface SecretsStepOptions {
  */
 export async function runSecretsStep(options: SecretsStepOptions): Promise<StepOutcome> {
   const { client, outputs, log } = options;
+  const register = options.registerSecret ?? (() => undefined);
+  const read = async (name: string) => {
+    const value = await readSecret(client, name);
+    if (value) register(value);
+    return value;
+  };
   const writes: { name: string; value: () => string; why: string }[] = [];
   const teamsName = outputs.teamsWebhookSecretName;
   if (options.teamsWebhookUrl) {
-    const stored = await readSecret(client, teamsName);
+    const stored = await read(teamsName);
     if (stored === options.teamsWebhookUrl) log(`  unchanged secret ${teamsName}`);
     else writes.push({ name: teamsName, value: () => options.teamsWebhookUrl as string, why: stored === undefined ? "not set yet" : "TEAMS_WEBHOOK_URL differs" });
   } else {
@@ -34,7 +42,7 @@ export async function runSecretsStep(options: SecretsStepOptions): Promise<StepO
   const saltName = outputs.pseudonymizationSaltSecretName;
   if (options.config.functionApp.pseudonymizationEnabled && !saltName) throw new Error("the environment enables pseudonymization but the stack outputs name no salt secret: run the infra step so the outputs are current");
   if (saltName) {
-    if ((await readSecret(client, saltName)) === undefined) writes.push({ name: saltName, value: () => randomBytes(32).toString("hex"), why: "pseudonymization enabled and no salt yet (random, 256 bits)" });
+    if ((await read(saltName)) === undefined) writes.push({ name: saltName, value: () => newSalt(register), why: "pseudonymization enabled and no salt yet (random, 256 bits)" });
     else log(`  unchanged secret ${saltName}`);
   }
   for (const write of writes) {
@@ -47,4 +55,10 @@ export async function runSecretsStep(options: SecretsStepOptions): Promise<StepO
   }
   const status = writes.length === 0 ? "unchanged" : options.dryRun ? "planned" : "applied";
   return { step: "secrets", status, changes: writes.length, summary: writes.length === 0 ? "secrets up to date" : `${writes.length} secret(s) ${options.dryRun ? "to set" : "set"}` };
+}
+
+function newSalt(register: (value: string) => void): string {
+  const salt = randomBytes(32).toString("hex");
+  register(salt);
+  return salt;
 }
