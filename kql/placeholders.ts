@@ -1,5 +1,3 @@
-import { dev } from "../infra/config/dev";
-
 /**
  * The values the KQL scripts' `${name}` placeholders take, substituted at apply time (checksums cover the committed
  * text, so changing a value never counts as editing an applied script). Each environment's values live in its typed
@@ -30,18 +28,4 @@ export interface KqlPlaceholders {
 /** Renders typed values as the strings the migration engine substitutes (numbers as KQL literals: `0.2`, `14`). */
 export function kqlPlaceholderValues(values: KqlPlaceholders): Record<string, string> {
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, String(value)]));
-}
-
-/**
- * @deprecated Transitional, only for kql/checker/cli.ts until it reads `dev.analytics` from infra/config/dev.ts
- * itself; holds no values of its own.
- */
-export const KQL_PLACEHOLDERS: Readonly<{ dev: KqlPlaceholders }> = { dev: dev.analytics };
-
-/**
- * @deprecated Transitional, only for infra/deploy/run-deploy.ts until it calls
- * `kqlPlaceholdersForEnvironment(config)` from infra/deploy/environment-config-for.ts; same as kqlPlaceholderValues.
- */
-export function kqlPlaceholdersFor(values: KqlPlaceholders): Record<string, string> {
-  return kqlPlaceholderValues(values);
 }

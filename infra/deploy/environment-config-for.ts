@@ -1,4 +1,4 @@
-import { kqlPlaceholderValues, type KqlPlaceholders } from "../../kql/placeholders";
+import { kqlPlaceholderValues } from "../../kql/placeholders";
 import type { EnvironmentConfig } from "../config/environment-config";
 import { PERMANENT_ENVIRONMENTS } from "../config/environments";
 import { EPHEMERAL_NAME_PATTERN, ephemeralEnvironment } from "../config/ephemeral";
@@ -24,12 +24,4 @@ export function environmentConfigFor(name: string): EnvironmentConfig {
 /** The strings the migration engine substitutes for the KQL scripts' `${name}` placeholders in this environment. */
 export function kqlPlaceholdersForEnvironment(config: EnvironmentConfig): Record<string, string> {
   return kqlPlaceholderValues(config.analytics);
-}
-
-/**
- * @deprecated Transitional, only for infra/deploy/run-deploy.ts's `kqlPlaceholdersFor(kqlEnvironmentKind(config))`
- * until it calls kqlPlaceholdersForEnvironment(config); returns the configuration's values, no longer a kind.
- */
-export function kqlEnvironmentKind(config: EnvironmentConfig): KqlPlaceholders {
-  return config.analytics;
 }

@@ -1,12 +1,11 @@
 import * as path from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
 import type { SecretClient } from "@azure/keyvault-secrets";
-import { kqlPlaceholdersFor } from "../../kql/placeholders";
 import { createKustoExecutor, createSqlExecutor } from "../migrations";
 import type { PlatformOutputs } from "../outputs";
 import type { DeployArguments, DeployStep } from "./deploy-arguments";
 import type { DeploySettings } from "./deploy-settings";
-import { environmentConfigFor, kqlEnvironmentKind } from "./environment-config-for";
+import { environmentConfigFor, kqlPlaceholdersForEnvironment } from "./environment-config-for";
 import { createFabricClient, type FabricClient } from "./fabric/fabric-client";
 import { createFabricHttp, type FabricHttp } from "./fabric/fabric-http";
 import { createFabricTokenSource } from "./fabric/fabric-token";
@@ -162,7 +161,7 @@ export async function runDeploy(args: DeployArguments, settings: DeploySettings,
         scriptsDir: path.join(deps.repoRoot, "kql"),
         executor: target.clusterUri ? createKustoExecutor({ clusterUri: target.clusterUri, database: target.database, credential: azure() }) : undefined,
         missingTargetReason: target.reason,
-        placeholders: kqlPlaceholdersFor(kqlEnvironmentKind(config)),
+        placeholders: kqlPlaceholdersForEnvironment(config),
         appliedBy: settings.deployedBy,
         dryRun: args.dryRun,
         log,
