@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { buildFunctionBundle } from "../functions/build/bundle";
+import { median } from "./median";
 
 const RUNS = 7;
 const SIZE_TARGET_BYTES = 2 * 1024 * 1024;
@@ -12,11 +13,6 @@ function requireTimeMs(file: string): number {
   const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(file)}); process.stdout.write(String(Number(process.hrtime.bigint() - t) / 1e6));`;
   // Outside the Functions host @azure/functions warns that it runs in test mode; those lines go to stderr.
   return Number(execFileSync(process.execPath, ["-e", script], { cwd: path.dirname(file), stdio: ["ignore", "pipe", "ignore"] }).toString());
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { promises as fs, mkdtempSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
@@ -13,6 +13,7 @@ import { DEFAULT_SEND_CONCURRENCY } from "../functions/replay/event-sender";
 import { runReplay } from "../functions/replay/replay-run";
 import { startAzurite, type RunningAzurite } from "../local/azurite";
 import { generateSampleDataset } from "../local/sample-dataset";
+import { stopChildProcess } from "../local/stop-child-process";
 
 /** The replay workload: hours x tests x learners x items responses, shaped like the real dataset (a learner answers a whole test in one sitting). */
 const WORKLOAD = { hours: 4, testsPerHour: 10, learnersPerTest: 125, itemsPerTest: 20 };
@@ -37,15 +38,7 @@ async function startHubProcess(hubs: readonly string[]): Promise<HubProcess> {
     child.once("exit", (code) => reject(new Error(`local Event Hubs process exited with code ${code} before it listened`)));
   });
   const { connectionString } = JSON.parse(line) as { connectionString: string };
-  return { connectionString, stop: () => stopChild(child) };
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-  });
+  return { connectionString, stop: () => stopChildProcess(child) };
 }
 
 function workloadResponses(hourIndex: number, testIndex: number): StagedResponse[] {

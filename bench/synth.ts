@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { median } from "./median";
 
 /**
  * Synth benchmark (`npm run bench:synth`): wall time to synthesize every environment (dev, staging, prod and one
@@ -15,11 +16,6 @@ import { performance } from "node:perf_hooks";
 const runs = Number(process.argv[2] ?? 5);
 const repoRoot = join(__dirname, "..");
 const env = { ...process.env, EPHEMERAL_ENVIRONMENT: "pr-123", CHECKPOINT_DISABLE: "1" };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 function timeProcessRun(outdir: string): number {
   const started = performance.now();

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
+import { stopChildProcess } from "./stop-child-process";
 
 /** Azurite's published development account: not a secret, identical on every machine. */
 export const AZURITE_ACCOUNT_NAME = "devstoreaccount1";
@@ -29,7 +30,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   return {
     blobEndpoint,
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT_NAME};AccountKey=${AZURITE_ACCOUNT_KEY};BlobEndpoint=${blobEndpoint};`,
-    stop: () => stopChild(child),
+    stop: () => stopChildProcess(child),
   };
 }
 
@@ -49,13 +50,5 @@ function waitForPort(child: ChildProcess): Promise<number> {
     child.stdout?.on("data", onData);
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.once("exit", (code) => reject(new Error(`Azurite exited with code ${code} before listening:\n${output}`)));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
   });
 }

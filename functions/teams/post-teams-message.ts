@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { TeamsMessage } from "./teams-message";
 
 export interface PostTeamsOptions {
@@ -13,7 +14,7 @@ export interface PostTeamsOptions {
  */
 export async function postTeamsMessage(webhookUrl: string, message: TeamsMessage, options: PostTeamsOptions = {}): Promise<{ status: number }> {
   const retries = options.retries ?? 2;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? delay;
   for (let attempt = 0; ; attempt += 1) {
     let status: number;
     let text: string;

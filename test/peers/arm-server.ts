@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./listen-on-loopback";
 
 /**
  * A minimal Azure Resource Manager endpoint for resource groups: GET
@@ -32,7 +33,7 @@ export async function startArmContractServer(): Promise<ArmContractServer> {
     if (!tags) return send(404, { error: { code: "ResourceGroupNotFound", message: `Resource group '${decodeURIComponent(name)}' could not be found.` } });
     send(200, { id: `/subscriptions/${subscription}/resourceGroups/${name}`, name, type: "Microsoft.Resources/resourceGroups", location: "swedencentral", tags, properties: { provisioningState: "Succeeded" } });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await listenOnLoopback(server, 0);
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     resourceGroups,

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { readRequestBody } from "./read-request-body";
+import { listenOnLoopback } from "./listen-on-loopback";
 
 /**
  * A local Key Vault secrets endpoint over TLS (the Azure SDK refuses bearer tokens over plain http): GET and PUT
@@ -69,7 +70,7 @@ export async function startKeyVaultContractServer(): Promise<KeyVaultContractSer
       return send(405, { error: { code: "MethodNotAllowed", message: `${req.method} is not supported` } });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await listenOnLoopback(server, 0);
   url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const agent = new Agent({ ca: cert });
   return {

@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./listen-on-loopback";
 
 /**
  * The Kudu endpoints One Deploy uses on Flex Consumption: POST /api/publish (zip body, bearer token) answers 202 and
@@ -52,7 +53,7 @@ export async function startKuduContractServer(options: { pollsUntilComplete?: nu
       send(404, { Message: `no route ${url.pathname}` });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await listenOnLoopback(server, 0);
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     published,

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { FabricApiError, parseFabricErrorBody } from "./fabric-error";
 import type { FabricTokenSource } from "./fabric-token";
 
@@ -35,7 +36,7 @@ const NAME_NOT_AVAILABLE = "ItemDisplayNameNotAvailableYet";
 
 export function createFabricHttp(options: FabricHttpOptions): FabricHttp {
   const baseUrl = (options.baseUrl ?? "https://api.fabric.microsoft.com").replace(/\/+$/, "");
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? delay;
   const maxThrottle = options.maxThrottleRetries ?? 8;
   const maxNameReserved = options.maxNameReservedRetries ?? 6;
   const maxTransient = options.maxTransientRetries ?? 3;

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import type { TokenCredential } from "@azure/core-auth";
@@ -39,7 +40,7 @@ export async function bundleContentHash(zipPath: string): Promise<string> {
  */
 export async function publishFunctionBundle(options: PublishBundleOptions): Promise<StepOutcome> {
   const { log } = options;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? delay;
   const base = options.scmUrl.replace(/\/+$/, "");
   const hash = await bundleContentHash(options.zipPath);
   const marker = `bundle-sha256:${hash}`;
