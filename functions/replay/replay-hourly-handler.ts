@@ -43,11 +43,14 @@ export async function replayHourly(timer: Timer, context: InvocationContext): Pr
     runId,
     now: () => replayClock(settings.clockOffsetHours),
     maxHoursPerRun: settings.maxHoursPerRun,
-    claimTimeoutMs: settings.claimTimeoutMinutes * 60_000,
+    leaseSeconds: settings.leaseSeconds,
+    runDeadlineMs: settings.runDeadlineSeconds * 1000,
+    lateScanHours: settings.lateScanHours,
     pseudonymizationSalt: settings.pseudonymizationSalt,
     sendConcurrency: settings.sendConcurrency,
     log: (message) => context.log(message),
+    warn: (message) => context.warn(message),
   });
-  context.log(`replay run ${runId}: ${result.hours.length} hour(s) replayed, ${result.eventsSent} events sent, ${result.deadLettered} dead-lettered${result.stoppedBecause ? `, stopped: ${result.stoppedBecause}` : ""}`);
+  context.log(`replay run ${runId}: ${result.hours.length} hour(s) replayed, ${result.eventsSent} events sent, ${result.lateEventsSent} late events sent, ${result.deadLettered} dead-lettered, ${result.hoursBehind} hour(s) behind${result.stoppedBecause ? `, stopped: ${result.stoppedBecause}` : ""}`);
   return result;
 }

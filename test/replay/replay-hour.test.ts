@@ -37,7 +37,7 @@ test("sends every record of the hour once, with partitionKey = learnerId, as sch
 
   const result = await replayHour({ hour: H, batches: scope.batches, deadLetters: scope.deadLetters, producer: scope.producer(), runId: "run-1", now: fixedNow, sendConcurrency: 8 });
 
-  expect(result).toEqual({ hour: H.toISOString(), blobsRead: 2, recordsRead: 275, duplicatesDropped: 0, deadLettered: 0, corruptBlobs: 0, eventsSent: 275, batchesSent: 40 });
+  expect(result).toEqual({ hour: H.toISOString(), blobsRead: 2, recordsRead: 275, duplicatesDropped: 0, conflictingDuplicates: 0, previouslySent: 0, deadLettered: 0, corruptBlobs: 0, eventsSent: 275, batchesSent: 40 });
   const stored = peers.hubs.events(scope.hub);
   expect(stored).toHaveLength(275);
   expect(new Set(stored.map((event) => (event.body as { eventId: string }).eventId))).toEqual(new Set([...t1, ...t2].map((response) => response.eventId)));
@@ -58,7 +58,7 @@ test("sends every record of the hour once, with partitionKey = learnerId, as sch
 test("an empty hour sends nothing and reads no blob", async () => {
   const scope = await peers.freshScope();
   const result = await replayHour({ hour: H, batches: scope.batches, deadLetters: scope.deadLetters, producer: scope.producer(), runId: "run-1" });
-  expect(result).toEqual({ hour: H.toISOString(), blobsRead: 0, recordsRead: 0, duplicatesDropped: 0, deadLettered: 0, corruptBlobs: 0, eventsSent: 0, batchesSent: 0 });
+  expect(result).toEqual({ hour: H.toISOString(), blobsRead: 0, recordsRead: 0, duplicatesDropped: 0, conflictingDuplicates: 0, previouslySent: 0, deadLettered: 0, corruptBlobs: 0, eventsSent: 0, batchesSent: 0 });
   expect(peers.hubs.events(scope.hub)).toHaveLength(0);
 });
 

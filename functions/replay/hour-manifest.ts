@@ -1,0 +1,52 @@
+import type { ContainerClient } from "@azure/storage-blob";
+import { statusOf } from "./replay-ownership";
+
+/** One batch blob as a completed hour read it: a later blob under the same name with another ETag is a change. */
+export interface SealedBlob {
+  readonly name: string;
+  readonly etag: string;
+}
+
+/**
+ * What a completed hour sent, kept beside the checkpoint as `<eventHubName>/hours/yyyy/MM/dd/HH.json`: the blobs it
+ * read (with ETags) and the staged eventIds it sent, so a later run can tell new or changed batches apart and send
+ * only their unseen eventIds. Written only for hours that had at least one blob.
+ */
+export interface HourManifest {
+  readonly hour: string;
+  readonly blobs: readonly SealedBlob[];
+  /** Staged eventIds (before pseudonymization) sent for this hour, on time or late, sorted. */
+  readonly eventIds: readonly string[];
+  readonly eventsSent: number;
+  /** Events sent after the hour was completed, by late corrections. */
+  readonly lateEventsSent: number;
+  /** The run that wrote this version. */
+  readonly writtenBy: string;
+}
+
+export function manifestBlobName(eventHubName: string, hour: Date | string): string {
+  const iso = typeof hour === "string" ? hour : hour.toISOString();
+  return `${eventHubName}/hours/${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso.slice(11, 13)}.json`;
+}
+
+/** The hour's manifest, or undefined when the hour never had a blob (or was completed before manifests existed). */
+export async function readManifest(checkpoints: ContainerClient, eventHubName: string, hour: Date | string): Promise<HourManifest | undefined> {
+  const name = manifestBlobName(eventHubName, hour);
+  let text: string;
+  try {
+    text = (await checkpoints.getBlobClient(name).downloadToBuffer()).toString("utf8");
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+  const value = JSON.parse(text) as Partial<HourManifest>;
+  if (typeof value.hour !== "string" || !Array.isArray(value.blobs) || !Array.isArray(value.eventIds)) {
+    throw new Error(`Hour manifest ${checkpoints.containerName}/${name} is malformed: expected {hour, blobs: [{name, etag}], eventIds: [...]}.`);
+  }
+  return value as HourManifest;
+}
+
+export async function writeManifest(checkpoints: ContainerClient, eventHubName: string, manifest: HourManifest): Promise<void> {
+  const body = JSON.stringify(manifest);
+  await checkpoints.getBlockBlobClient(manifestBlobName(eventHubName, manifest.hour)).upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: "application/json" } });
+}
