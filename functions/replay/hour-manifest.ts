@@ -48,5 +48,26 @@ export async function readManifest(checkpoints: ContainerClient, eventHubName: s
 
 export async function writeManifest(checkpoints: ContainerClient, eventHubName: string, manifest: HourManifest): Promise<void> {
   const body = JSON.stringify(manifest);
-  await checkpoints.getBlockBlobClient(manifestBlobName(eventHubName, manifest.hour)).upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: "application/json" } });
+  await checkpoints.getBlockBlobClient(manifestBlobName(eventHubName, manifest.hour)).upload(body, Buffer.byteLength(body), {
+    blobHTTPHeaders: { blobContentType: "application/json" },
+    // Counts in metadata let the status command sum late corrections from one listing, without reading every manifest.
+    metadata: { [MANIFEST_LATE_EVENTS_METADATA]: String(manifest.lateEventsSent) },
+  });
+}
+
+/** Metadata key holding a manifest's lateEventsSent. */
+export const MANIFEST_LATE_EVENTS_METADATA = "lateeventssent";
+
+/** Late corrections of every sealed hour of a hub: hours that received late events and their total, from one listing. */
+export async function lateCorrectionTotals(checkpoints: ContainerClient, eventHubName: string): Promise<{ readonly hours: number; readonly events: number }> {
+  let hours = 0;
+  let events = 0;
+  for await (const blob of checkpoints.listBlobsFlat({ prefix: `${eventHubName}/hours/`, includeMetadata: true })) {
+    const late = Number(blob.metadata?.[MANIFEST_LATE_EVENTS_METADATA] ?? 0);
+    if (late > 0) {
+      hours += 1;
+      events += late;
+    }
+  }
+  return { hours, events };
 }
