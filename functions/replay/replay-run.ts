@@ -114,7 +114,8 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
     return summary("claimed-by-other-run", hoursBehind(before.lastCompletedHour, firstBatchHour, options.now()));
   }
 
-  let lastCompleted: string | null = null;
+  // Undefined until read under the lease: a failure before that must not write a checkpoint at all.
+  let lastCompleted: string | null | undefined;
   try {
     // Read again under the lease: a run that finished meanwhile may have moved the checkpoint.
     lastCompleted = (await readCheckpoint(blob)).checkpoint.lastCompletedHour;
@@ -188,7 +189,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
       throw error;
     }
     // A failed hour: clear the in-progress mark so operators do not see a phantom owner; the next run retries the hour.
-    await writeCheckpoint(blob, ownership, { lastCompletedHour: lastCompleted, inProgress: null }).catch(() => undefined);
+    if (lastCompleted !== undefined) await writeCheckpoint(blob, ownership, { lastCompletedHour: lastCompleted, inProgress: null }).catch(() => undefined);
     throw error;
   } finally {
     await ownership.release();
