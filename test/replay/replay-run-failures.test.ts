@@ -167,3 +167,20 @@ test("deadline reached mid-run: the run takes no hour it cannot finish and gives
   expect(second.hours.map((result) => result.hour)).toEqual([H2.toISOString(), H3.toISOString()]);
   expect(storedIds(scope).sort()).toEqual(staged.map((response) => response.eventId).sort());
 });
+
+test("sends stored but never acknowledged are retried: stored = staged + duplicates of the same eventId only, distinct = staged", async () => {
+  const scope = await peers.freshScope();
+  const staged = await stage(scope, H0, "T1", 10); // 10 batches of 3 events
+  // The hub stores the next 3 transfers but drops the connection before acknowledging them: the SDK sends again.
+  peers.hubs.injectSendFaults(scope.hub, { mode: "store-no-ack", count: 3 });
+  const result = await runReplay(runOptions(scope, "run-1", afterH0, { producer: scope.producer({ maxRetries: 3, timeoutInMs: 1500, retryDelayInMs: 50 }) }));
+
+  expect(result.hours.map((replayed) => [replayed.hour, replayed.eventsSent])).toEqual([[H0.toISOString(), 30]]);
+  const ids = storedIds(scope);
+  expect(ids).toHaveLength(30 + 9);
+  expect(new Set(ids)).toEqual(new Set(staged.map((response) => response.eventId)));
+  const copies = new Map<string, number>();
+  for (const id of ids) copies.set(id, (copies.get(id) ?? 0) + 1);
+  // One batch at a time: the same batch met all three faults, so its 3 events were stored 4 times, every other once.
+  expect([...copies.values()].sort()).toEqual([...Array(27).fill(1), 4, 4, 4]);
+});
