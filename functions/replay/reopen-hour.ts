@@ -1,6 +1,6 @@
 import type { EventHubProducerClient } from "@azure/event-hubs";
 import type { ContainerClient } from "@azure/storage-blob";
-import { readManifest, writeManifest } from "./hour-manifest";
+import { readManifest, readSentEventIds, writeManifest } from "./hour-manifest";
 import { checkpointBlob, ensureCheckpoint, readCheckpoint } from "./replay-checkpoint";
 import { replayHourRecorded, type HourReplayResult } from "./replay-hour";
 import { acquireOwnership } from "./replay-ownership";
@@ -49,14 +49,9 @@ export async function reopenHour(input: ReopenHourInput): Promise<HourReplayResu
     const previous = await readManifest(input.checkpoints, input.eventHubName, hour);
     await ownership.prove();
     if (recorded.blobs.length > 0 || previous) {
-      await writeManifest(input.checkpoints, input.eventHubName, {
-        hour,
-        blobs: recorded.blobs,
-        eventIds: [...new Set([...(previous?.eventIds ?? []), ...recorded.sentEventIds])].sort(),
-        eventsSent: (previous?.eventsSent ?? 0) + recorded.result.eventsSent,
-        lateEventsSent: previous?.lateEventsSent ?? 0,
-        writtenBy: input.runId,
-      });
+      const sentBefore = previous ? await readSentEventIds(input.checkpoints, input.eventHubName, hour) : [];
+      const manifest = { hour, blobs: recorded.blobs, eventsSent: (previous?.eventsSent ?? 0) + recorded.result.eventsSent, lateEventsSent: previous?.lateEventsSent ?? 0, writtenBy: input.runId };
+      await writeManifest(input.checkpoints, input.eventHubName, manifest, [...new Set([...sentBefore, ...recorded.sentEventIds])]);
     }
     return recorded.result;
   } finally {

@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { EventHubProducerClient } from "@azure/event-hubs";
 import type { ContainerClient } from "@azure/storage-blob";
 import { readBatchBlobs } from "./hour-batch-records";
-import { writeManifest, type HourManifest } from "./hour-manifest";
+import { readSentEventIds, writeManifest, type HourManifest } from "./hour-manifest";
 import { findLateBatches, type LateBatches } from "./late-batches";
 import { checkpointBlob, ensureCheckpoint, readCheckpoint, writeCheckpoint } from "./replay-checkpoint";
 import { findFirstBatchHour, findNextBatchHour, hoursBehind, startOfHour } from "./replay-due-hours";
@@ -172,7 +172,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
         beforeSend: () => ownership.prove(),
       });
       await ownership.prove();
-      if (recorded.blobs.length > 0) await writeManifest(options.checkpoints, options.eventHubName, manifestOf(hour, recorded, undefined, options.runId));
+      if (recorded.blobs.length > 0) await writeManifest(options.checkpoints, options.eventHubName, manifestOf(hour, recorded, undefined, options.runId), recorded.sentEventIds);
       await writeCheckpoint(blob, ownership, { lastCompletedHour: hour, inProgress: null });
       lastCompleted = hour;
       ownership.working(null);
@@ -199,6 +199,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
 /** Sends the unseen eventIds of an hour's late batches and extends its manifest with them. */
 async function replayLate(options: ReplayRunOptions, ownership: HubOwnership, late: LateBatches): Promise<LateCorrection> {
   ownership.working(late.hour);
+  const previouslySent = late.manifest ? await readSentEventIds(options.checkpoints, options.eventHubName, late.hour) : [];
   const recorded = await replayHourRecorded({
     hour: new Date(late.hour),
     batches: options.batches,
@@ -209,11 +210,11 @@ async function replayLate(options: ReplayRunOptions, ownership: HubOwnership, la
     sendConcurrency: options.sendConcurrency,
     now: options.now,
     prefetched: readBatchBlobs(options.batches, late.blobs, 8),
-    alreadySent: new Set(late.manifest?.eventIds ?? []),
+    alreadySent: new Set(previouslySent),
     beforeSend: () => ownership.prove(),
   });
   await ownership.prove();
-  await writeManifest(options.checkpoints, options.eventHubName, manifestOf(late.hour, recorded, late.manifest, options.runId));
+  await writeManifest(options.checkpoints, options.eventHubName, manifestOf(late.hour, recorded, late.manifest, options.runId), [...new Set([...previouslySent, ...recorded.sentEventIds])]);
   ownership.working(null);
   return { hour: late.hour, blobs: late.blobs, result: recorded.result };
 }
@@ -225,7 +226,6 @@ function manifestOf(hour: string, recorded: RecordedHourReplay, previous: HourMa
   return {
     hour,
     blobs: [...blobs].sort(([a], [b]) => a.localeCompare(b)).map(([name, etag]) => ({ name, etag })),
-    eventIds: [...new Set([...(previous?.eventIds ?? []), ...recorded.sentEventIds])].sort(),
     eventsSent: (previous?.eventsSent ?? 0) + recorded.result.eventsSent,
     lateEventsSent: (previous?.lateEventsSent ?? 0) + late,
     writtenBy: runId,
