@@ -1,4 +1,4 @@
-import { zoneOffsetMs } from "./response-timestamp";
+import { wallClockToInstant } from "./response-timestamp";
 
 /**
  * A folder named for an hour in the source time zone: `yyyyMMddHH`, optionally followed by `-` or `_` and anything
@@ -6,26 +6,50 @@ import { zoneOffsetMs } from "./response-timestamp";
  */
 const HOUR_FOLDER_PATTERN = /^(\d{4})(\d{2})(\d{2})(\d{2})(?:[-_].*)?$/;
 
+const HOUR_MS = 3_600_000;
+
 /**
- * The hour folder nearest to the file, as `yyyyMMddHH` (a wall-clock hour in the source time zone), or null when no
- * folder on the path names a real date and hour. The dataset contract does not require hour folders: they are
- * checked where they exist.
+ * Checks a response's time against the hour folder it is filed under, if any: the nearest folder on its path that
+ * names a real date and hour. The dataset contract does not require hour folders, so only those that exist are
+ * checked. The folder's wall-clock hour is converted to its UTC instants once per folder (files arrive folder by
+ * folder), with the zone's rules: an hour that occurs twice (clocks turned back) spans both occurrences, an hour
+ * skipped by clocks turned forward holds no instant.
  */
-export function hourFolderOf(relativePath: string): string | null {
-  const folders = relativePath.split("/").slice(0, -1);
-  for (let i = folders.length - 1; i >= 0; i -= 1) {
-    const match = HOUR_FOLDER_PATTERN.exec(folders[i] as string);
-    if (!match) continue;
-    const [, year, month, day, hour] = match.map(Number) as [number, number, number, number, number];
-    const date = new Date(Date.UTC(year, month - 1, day, hour));
-    if (date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24) return match.slice(1, 5).join("");
+export class HourFolderCheck {
+  private folder = "";
+  private range: { readonly startMs: number; readonly endMs: number } | null = null;
+
+  constructor(private readonly timeZone: string) {}
+
+  /** True when `relativePath` lies in an hour folder and `responseTime` (UTC ISO) is outside that hour. */
+  isOutside(relativePath: string, responseTime: string): boolean {
+    const range = this.rangeOf(relativePath.slice(0, relativePath.lastIndexOf("/") + 1));
+    if (range === null) return false;
+    const instantMs = Date.parse(responseTime);
+    return instantMs < range.startMs || instantMs >= range.endMs;
   }
-  return null;
+
+  private rangeOf(folder: string): { readonly startMs: number; readonly endMs: number } | null {
+    if (folder !== this.folder) {
+      this.folder = folder;
+      const wallClockMs = hourFolderWallClock(folder);
+      this.range = wallClockMs === null ? null : { startMs: wallClockToInstant(wallClockMs, this.timeZone), endMs: wallClockToInstant(wallClockMs + HOUR_MS, this.timeZone) };
+    }
+    return this.range;
+  }
 }
 
-/** The wall-clock hour in `timeZone`, as `yyyyMMddHH`, of a UTC ISO instant. */
-export function wallClockHourOf(responseTime: string, timeZone: string): string {
-  const instantMs = Date.parse(responseTime);
-  const wall = new Date(instantMs + zoneOffsetMs(instantMs, timeZone)).toISOString();
-  return `${wall.slice(0, 4)}${wall.slice(5, 7)}${wall.slice(8, 10)}${wall.slice(11, 13)}`;
+/** The nearest hour folder's wall-clock start, encoded as if it were UTC, or null when no folder names an hour. */
+function hourFolderWallClock(folder: string): number | null {
+  const names = folder.split("/").slice(0, -1);
+  for (let i = names.length - 1; i >= 0; i -= 1) {
+    const match = HOUR_FOLDER_PATTERN.exec(names[i] as string);
+    if (!match) continue;
+    const [year, month, day, hour] = match.slice(1, 5).map(Number) as [number, number, number, number];
+    const date = new Date(0);
+    date.setUTCFullYear(year, month - 1, day);
+    date.setUTCHours(hour, 0, 0, 0);
+    if (date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && date.getUTCHours() === hour) return date.getTime();
+  }
+  return null;
 }

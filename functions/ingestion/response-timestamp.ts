@@ -86,7 +86,7 @@ function parseOffsetMinutes(offset: string): number | null {
  * resolves to the earlier instant, one that does not occur (clocks turned forward) moves forward by the gap, as
  * Temporal's "compatible" disambiguation does.
  */
-function wallClockToInstant(wallClockMs: number, timeZone: string): number {
+export function wallClockToInstant(wallClockMs: number, timeZone: string): number {
   const offsetBefore = zoneOffsetMs(wallClockMs - DAY_MS, timeZone);
   const offsetAfter = zoneOffsetMs(wallClockMs + DAY_MS, timeZone);
   const candidates = [...new Set([offsetBefore, offsetAfter])]
@@ -99,7 +99,7 @@ function wallClockToInstant(wallClockMs: number, timeZone: string): number {
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The zone's offset from UTC at `instantMs`, in milliseconds (whole seconds; historical LMT offsets have seconds). */
-export function zoneOffsetMs(instantMs: number, timeZone: string): number {
+function zoneOffsetMs(instantMs: number, timeZone: string): number {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat("en-US", {

@@ -5,7 +5,7 @@ import type { ContainerClient } from "@azure/storage-blob";
 import { BATCH_CONTENT_TYPE, CONTENT_SHA256_METADATA, serializeBatch } from "./batch-blob";
 import { forEachConcurrently, mapInOrder } from "./bounded-concurrency";
 import { listDatasetFiles, type DatasetFile } from "./dataset-files";
-import { hourFolderOf, wallClockHourOf } from "./hour-folder";
+import { HourFolderCheck } from "./hour-folder";
 import { HourSpill } from "./hour-spill";
 import { HourlyBatches, type HourlyBatch } from "./hourly-batches";
 import { batchBlobName, hourPrefix } from "./learner-response";
@@ -69,6 +69,7 @@ export async function stageDataset(options: StageDatasetOptions): Promise<StageS
     const spill = new HourSpill(spillDirectory, spillBufferBytes);
     const files = listDatasetFiles(options.dataDir, (skipped) => (summary.entriesSkipped[skipped.reason] += 1));
     const readFile = (file: DatasetFile) => readResponse(file, settings);
+    const hourFolders = new HourFolderCheck(settings.timeZone);
     for await (const result of mapInOrder(files, settings.concurrency, readFile)) {
       summary.filesScanned += 1;
       if ("reason" in result) {
@@ -76,7 +77,9 @@ export async function stageDataset(options: StageDatasetOptions): Promise<StageS
         summary.invalidByReason[result.reason] += 1;
         options.onInvalid?.(result);
       } else {
-        countChanges(summary, result, settings.timeZone);
+        countChanges(summary, result);
+        // Staged by its own time all the same: the timestamp, not the folder, is the response's time.
+        if (hourFolders.isOutside(result.file, result.response.responseTime)) summary.responsesOutsideHourFolder += 1;
         await spill.append({ response: result.response, subMillisecond: result.subMillisecond });
       }
       progress.filesScanned = summary.filesScanned;
@@ -122,12 +125,9 @@ export async function stageDataset(options: StageDatasetOptions): Promise<StageS
   }
 }
 
-function countChanges(summary: StageSummary, parsed: ParsedResponse, timeZone: string): void {
+function countChanges(summary: StageSummary, parsed: ParsedResponse): void {
   for (const field of parsed.nulled) summary.valuesNulled[field] += 1;
   for (const field of parsed.normalised) summary.valuesNormalised[field] += 1;
-  // Checked against the folder's wall-clock hour in the source zone; the response is staged by its own time.
-  const folderHour = hourFolderOf(parsed.file);
-  if (folderHour !== null && folderHour !== wallClockHourOf(parsed.response.responseTime, timeZone)) summary.responsesOutsideHourFolder += 1;
 }
 
 async function readResponse(file: DatasetFile, rules: StageOptions): Promise<ParsedResponse | InvalidResponse> {
