@@ -65,6 +65,10 @@ describe("npm run stage", () => {
     const result = await run(["--data", dataDir, "--container", "cli-env", "--quarantine", quarantine], { STAGE_STORAGE_CONNECTION_STRING: azurite.connectionString });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`files scanned       ${expected.filesScanned}\n`);
+    const kinds = expected.duplicatesByKind;
+    expect(result.stdout).toContain(`duplicates dropped  ${expected.duplicatesDropped} (exact ${kinds.exact}, conflicting ${kinds.conflicting}, sub-millisecond ${kinds["sub-millisecond"]})\n`);
+    expect(result.stdout).toContain("values nulled       knowledgeTag 0, elapsedSeconds 0\n");
+    expect(result.stdout).toContain("entries skipped     json-extension-case 1, not-json 3, link-to-folder 0, broken-link 0, not-a-file 0\n");
     expect(result.stdout).toContain(`batches staged      ${expected.batchesUploaded} (uploaded ${expected.batchesUploaded}, unchanged 0)`);
     expect(result.stderr).toMatch(new RegExp(`\\] (\\d+)/\\1 hours, ${expected.batchesUploaded} batches staged`));
     const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient("cli-env");
