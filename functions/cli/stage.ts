@@ -67,6 +67,7 @@ async function stage(config: StageCommandConfig, io: StageCommandIo): Promise<St
       fileNamePattern: config.fileNamePattern,
       concurrency: config.concurrency,
       dryRun: config.dryRun,
+      workDir: config.workDir ?? undefined,
       onInvalid: (invalid) => quarantine.write(`${JSON.stringify(invalid)}\n`),
       onProgress: (p) => progress.update(p),
     });
@@ -113,15 +114,23 @@ function firstLine(text: string): string {
   return text.split("\n")[0] ?? "";
 }
 
+function counts(byKey: Readonly<Record<string, number>>): string {
+  return Object.entries(byKey).map(([key, count]) => `${key} ${count}`).join(", ");
+}
+
 function describeReport(config: StageCommandConfig, report: StageCommandReport): string {
-  const reasons = Object.entries(report.invalidByReason).map(([reason, count]) => `${reason} ${count}`).join(", ");
+  const reasons = counts(report.invalidByReason);
   const target = config.dryRun ? "dry run, nothing uploaded" : `into container ${config.container}`;
   const uploaded = report.batchesUploaded - report.batchesUnchanged;
   const rows: Array<[string, string]> = [
     ["files scanned", `${report.filesScanned}`],
     ["files invalid", `${report.filesInvalid} (${reasons}); listed in ${config.quarantineFile}`],
     ["responses valid", `${report.responsesValid}`],
-    ["duplicates dropped", `${report.duplicatesDropped}`],
+    ["duplicates dropped", `${report.duplicatesDropped} (${counts(report.duplicatesByKind)})`],
+    ["values nulled", counts(report.valuesNulled)],
+    ["values normalised", counts(report.valuesNormalised)],
+    ["outside hour folder", `${report.responsesOutsideHourFolder} (staged by their own time)`],
+    ["entries skipped", counts(report.entriesSkipped)],
     ["batches staged", `${report.batchesUploaded} (${config.dryRun ? "to upload" : "uploaded"} ${uploaded}, unchanged ${report.batchesUnchanged})`],
     ["batches skipped", `${report.batchesSkipped} (${report.responsesSkipped} responses in batches under ${config.minResponses})`],
     ["hours", report.firstHour ? `${report.firstHour} to ${report.lastHour} (UTC)` : "none staged"],
