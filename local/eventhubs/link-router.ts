@@ -16,7 +16,10 @@ const OUT_OF_RANGE = "com.microsoft:argument-out-of-range";
 /** What one AMQP connection holds: its `$cbs` claims, its reply links, and what to stop when it goes away. */
 class ConnectionScope {
   readonly claims = new ConnectionClaims();
+  /** Reply links by the names a request's reply_to may use: the link's name and its target address. */
   readonly replySenders = new Map<string, Sender>();
+  /** The latest reply link attached to each node, for requests without reply_to. */
+  readonly nodeReplySenders = new Map<"cbs" | "management", Sender>();
   readonly onClose: (() => void)[] = [];
 }
 
@@ -37,9 +40,12 @@ export function createLinkRouter(namespace: Namespace, policy: SharedAccessPolic
   };
   const refuse = (link: Sender | Receiver, condition: string, description: string) => link.close({ condition, description });
 
-  const sendReply = (scope: ConnectionScope, request: Record<string, unknown>, response: ReplyMessage) => {
-    // Without the link named by reply_to the client could never correlate an answer, so there is nobody to tell.
-    scope.replySenders.get(String(request.reply_to))?.send(response as unknown as Message);
+  const sendReply = (scope: ConnectionScope, node: "cbs" | "management", request: Record<string, unknown>, response: ReplyMessage) => {
+    // As the service does, a request without reply_to is answered on the client's receiver attached to that node.
+    const replyTo = request.reply_to;
+    const link = replyTo === undefined || replyTo === null || replyTo === "" ? scope.nodeReplySenders.get(node) : scope.replySenders.get(String(replyTo));
+    // Without a reply link the client could never receive an answer, so there is nobody to tell.
+    if (link?.is_open()) link.send(response as unknown as Message);
   };
 
   return {
@@ -54,7 +60,7 @@ export function createLinkRouter(namespace: Namespace, policy: SharedAccessPolic
           const message = request.message as unknown as Record<string, unknown>;
           const response = address.kind === "cbs" ? handlePutToken(message, policy, scope.claims) : handleManagementRequest(message, namespace, policy, scope.claims);
           request.delivery?.accept();
-          sendReply(scope, message, response);
+          sendReply(scope, address.kind, message, response);
         });
         return;
       }
@@ -79,9 +85,12 @@ export function createLinkRouter(namespace: Namespace, policy: SharedAccessPolic
       const sourceAddress = remoteAttach(sender).source?.address;
       const address = parseEntityAddress(sourceAddress);
       if (address.kind === "cbs" || address.kind === "management") {
-        // The client's reply receiver: replies go to the link whose name a request carries in reply_to.
+        // The client's reply receiver: replies go to the link a request names in reply_to, else to this one.
         answerAttach(sender);
         scope.replySenders.set(sender.name, sender);
+        const target = remoteAttach(sender).target?.address;
+        if (target) scope.replySenders.set(target, sender);
+        scope.nodeReplySenders.set(address.kind, sender);
         return;
       }
       if (address.kind !== "partition-receiver") {
