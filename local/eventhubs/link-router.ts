@@ -5,6 +5,7 @@ import { entityPath, parseEntityAddress } from "./entity-address";
 import { answerAttach, remoteAttach } from "./link-attach";
 import { handleManagementRequest } from "./management";
 import type { Namespace } from "./namespace";
+import { PartitionOwners, RECEIVER_DISCONNECTED } from "./owner-level";
 import { openPublishLink } from "./publish-link";
 import type { SharedAccessPolicy } from "./sas-token";
 
@@ -12,6 +13,7 @@ import type { SharedAccessPolicy } from "./sas-token";
 const ENTITY_NOT_FOUND = "amqp:not-found";
 const UNAUTHORIZED = "amqp:unauthorized-access";
 const OUT_OF_RANGE = "com.microsoft:argument-out-of-range";
+const EPOCH_PROPERTY = "com.microsoft:epoch";
 
 /** What one AMQP connection holds: its `$cbs` claims, its reply links, and what to stop when it goes away. */
 class ConnectionScope {
@@ -33,6 +35,7 @@ export interface LinkRouter {
 /** Decides, for every link a client attaches, which entity it names, whether the connection may use it, and who serves it. */
 export function createLinkRouter(namespace: Namespace, policy: SharedAccessPolicy, maxMessageSizeBytes: number): LinkRouter {
   const scopes = new Map<Connection, ConnectionScope>();
+  const owners = new PartitionOwners();
   const scopeOf = (connection: Connection) => {
     let scope = scopes.get(connection);
     if (!scope) scopes.set(connection, (scope = new ConnectionScope()));
@@ -105,9 +108,14 @@ export function createLinkRouter(namespace: Namespace, policy: SharedAccessPolic
       if (!partition) return refuse(sender, OUT_OF_RANGE, `Partition '${address.partitionId}' does not exist in '${hub.name}'.`);
       const path = entityPath(sourceAddress ?? "");
       if (!scope.claims.covers(path)) return refuse(sender, UNAUTHORIZED, `Unauthorized access to '${path}': put a valid token on $cbs first.`);
+      const ownership = owners.claim(path, { epoch: ownerLevelOf(sender), disconnect: (description) => sender.close({ condition: RECEIVER_DISCONNECTED, description }) });
+      if (!ownership.ok) return refuse(sender, RECEIVER_DISCONNECTED, ownership.description);
+      sender.on("sender_close", ownership.release);
+      scope.onClose.push(ownership.release);
       try {
         scope.onClose.push(openConsumeLink(sender, partition));
       } catch (error) {
+        ownership.release();
         refuse(sender, "amqp:invalid-field", (error as Error).message);
       }
     },
@@ -118,4 +126,11 @@ export function createLinkRouter(namespace: Namespace, policy: SharedAccessPolic
       for (const stop of scope?.onClose ?? []) stop();
     },
   };
+}
+
+/** The receiver's owner level from its attach properties (`com.microsoft:epoch`, a long), if it has one. */
+function ownerLevelOf(sender: Sender): number | undefined {
+  let value: unknown = remoteAttach(sender).properties?.[EPOCH_PROPERTY];
+  while (typeof value === "object" && value !== null && "value" in value) value = (value as { value: unknown }).value;
+  return value === undefined || value === null ? undefined : Number(value);
 }
