@@ -31,6 +31,10 @@ export interface DeploySettings {
   readonly clientIp?: string;
   /** CLIENT_IP_ECHO_URL: a service answering the caller's public address as text. @default https://api.ipify.org */
   readonly clientIpEchoUrl: string;
+  /** MICROSOFT_GRAPH_URL (preflight's group checks) @default https://graph.microsoft.com */
+  readonly graphUrl: string;
+  /** TF_VAR_deployers_group_object_id: the deployers' Entra group, also read by Terraform. */
+  readonly deployersGroupId?: string;
   /** DEPLOYED_BY: recorded as "applied by" in migration history. @default GITHUB_ACTOR or USER */
   readonly deployedBy: string;
 }
@@ -59,6 +63,8 @@ export function readDeploySettings(env: NodeJS.ProcessEnv = process.env): Deploy
     subscriptionId: text("AZURE_SUBSCRIPTION_ID"),
     clientIp: text("DEPLOY_CLIENT_IP"),
     clientIpEchoUrl: text("CLIENT_IP_ECHO_URL") ?? "https://api.ipify.org",
+    graphUrl: text("MICROSOFT_GRAPH_URL") ?? "https://graph.microsoft.com",
+    deployersGroupId: text("TF_VAR_deployers_group_object_id"),
     deployedBy: text("DEPLOYED_BY") ?? text("GITHUB_ACTOR") ?? text("USER") ?? "deploy-stage",
   };
 }

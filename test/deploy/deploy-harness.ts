@@ -61,6 +61,7 @@ export async function startDeployPeers(fabricOptions: FabricServerOptions = {}):
         // No ARM peer unless a test starts one: a closed port.
         armUrl: "http://127.0.0.1:9",
         clientIpEchoUrl: "http://127.0.0.1:9",
+        graphUrl: "http://127.0.0.1:9",
         ...settings,
       };
       const { log, addSecret } = createRedactingLog((line) => logs.push(line), []);
