@@ -113,7 +113,7 @@ export async function applyFabricPlan(options: ApplyFabricOptions): Promise<Fabr
   for (const planned of plan.schedules) {
     const source = sources.find((s) => `${s.displayName}.${s.type}` === planned.spec.item);
     const itemId = source && deployedIds.get(source.logicalId);
-    if (!itemId) throw new Error(`schedules.json names ${planned.spec.item}, which was not deployed`);
+    if (!itemId) throw new Error(`${planned.spec.item}/.schedules belongs to an item that was not deployed`);
     const label = `schedule of ${planned.spec.item}`;
     if (planned.action === "create") {
       await client.createItemSchedule(itemId, planned.spec.jobType, planned.spec.configuration);
