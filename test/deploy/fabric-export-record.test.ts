@@ -18,6 +18,17 @@ function mutated(item: ExportedItemFiles, file: string, edit: (text: string) => 
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- fixtures reach into arbitrary JSON paths of real items
 type Json = any;
+/** The first `datasetSettings` object anywhere in a pipeline document. */
+function firstDatasetSettings(value: Json): Json {
+  if (!value || typeof value !== "object") return undefined;
+  if (value.datasetSettings) return value.datasetSettings;
+  for (const child of Object.values(value)) {
+    const found = firstDatasetSettings(child);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 const editJson = (change: (document: Json) => void) => (text: string) => {
   const document = JSON.parse(text) as Json;
   change(document);
@@ -68,7 +79,7 @@ describe("the Fabric export record", () => {
       mutated(
         items.find((item) => item.folder === "KqlAlertsToTeams.DataPipeline") as ExportedItemFiles,
         "pipeline-content.json",
-        editJson((d) => void delete d.properties.activities[0].typeProperties.datasetSettings.typeProperties),
+        editJson((d) => void delete firstDatasetSettings(d).typeProperties),
       ),
     "FX-DASHBOARD-SHAPE": () => mutated(ofType("KQLDashboard"), "RealTimeDashboard.json", editJson((d) => void delete d.tiles[0].visualOptions)),
   };
@@ -89,6 +100,6 @@ describe("DatabaseSchema.kql", () => {
   test("is the generated table script of kql/ (regenerate: npx ts-node --transpile-only infra/deploy/fabric/write-database-schema.ts)", async () => {
     const committed = readFileSync(path.join(REPO_ROOT, DATABASE_SCHEMA_FILE), "utf8");
     expect(committed).toBe(await databaseSchemaScript(path.join(REPO_ROOT, "kql")));
-    expect(committed.match(/^\.create-merge table (\w+)/gm)).toEqual([".create-merge table LearnerResponsesRaw", ".create-merge table SilverResponses", ".create-merge table QuarantinedResponses"]);
+    expect(committed.match(/^\.create-merge table (\w+)/gm)).toEqual([".create-merge table LearnerResponsesRaw", ".create-merge table SilverResponses", ".create-merge table QuarantinedResponses", ".create-merge table AlertState"]);
   });
 });
