@@ -15,6 +15,8 @@ export const CAF_ABBREVIATIONS = {
   sqlDatabase: "sqldb",
   actionGroup: "ag",
   metricAlert: "alert",
+  virtualNetwork: "vnet",
+  privateEndpoint: "pep",
 } as const;
 
 export type ResourceKind = keyof typeof CAF_ABBREVIATIONS;

@@ -1,4 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { checkAlertWebhookCaller } from "../teams/alert-webhook-callers";
 import { AlertPayloadError, monitorAlertCard } from "../teams/monitor-alert-card";
 import { postTeamsMessage } from "../teams/post-teams-message";
 import { buildTeamsMessage } from "../teams/teams-message";
@@ -9,6 +10,12 @@ import { buildTeamsMessage } from "../teams/teams-message";
  * A failed post answers 503 so the action group retries (it retries on 408, 429, 503 and 504).
  */
 export async function monitorAlertsToTeams(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  // Defence in depth behind built-in authentication: only the action group service with the webhook app role.
+  const caller = checkAlertWebhookCaller(request.headers.get("x-ms-client-principal"));
+  if (!caller.allowed) {
+    context.warn(`refused alert webhook call: ${caller.reason}`);
+    return { status: caller.status, jsonBody: { error: caller.reason } };
+  }
   let payload: unknown;
   try {
     payload = JSON.parse(await request.text());
@@ -39,5 +46,5 @@ export async function monitorAlertsToTeams(request: HttpRequest, context: Invoca
   return { status: 200, jsonBody: { posted: true } };
 }
 
-// Entra ID (App Service authentication with the action group's secure webhook) guards the route, so no function key.
+// Entra ID (App Service authentication with the action group's secure webhook, allowed applications) guards the route, so no function key.
 app.http("monitorAlertsToTeams", { methods: ["POST"], authLevel: "anonymous", route: "alerts/teams", handler: monitorAlertsToTeams });

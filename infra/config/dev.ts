@@ -18,6 +18,7 @@ export const dev: EnvironmentConfig = {
   },
   keyVault: { softDeleteRetentionDays: 7 },
   sql: { skuName: "GP_S_Gen5_1", maxSizeGb: 2, autoPauseDelayMinutes: 60, minCapacity: 0.5, backupRetentionDays: 7 },
+  network: { mode: "public" },
   monitoring: {
     logRetentionDays: 30,
     dailyQuotaGb: 1,

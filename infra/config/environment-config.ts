@@ -75,6 +75,30 @@ export interface MonitoringConfig {
   readonly serverErrorsThreshold: number;
 }
 
+/**
+ * RBAC only: Storage, Key Vault and SQL keep public endpoints (every caller still needs an Entra token and a role), and
+ * SQL admits Azure's shared addresses (the AllowAllWindowsAzureIps rule) because Fabric Data Pipelines call from them.
+ */
+export interface PublicNetworkConfig {
+  readonly mode: "public";
+}
+
+/**
+ * Storage, Key Vault and SQL without public endpoints: private endpoints and privatelink DNS zones in one virtual
+ * network, the function app integrated into it. Fabric then reaches SQL only through a virtual network data gateway.
+ */
+export interface PrivateNetworkConfig {
+  readonly mode: "private";
+  /** Address space of the virtual network, e.g. "10.40.0.0/24". */
+  readonly addressSpace: string;
+  /** Subnet delegated to Microsoft.App/environments for the Flex Consumption app (at least a /28). */
+  readonly functionSubnetPrefix: string;
+  /** Subnet holding the private endpoints. */
+  readonly privateEndpointSubnetPrefix: string;
+}
+
+export type NetworkConfig = PublicNetworkConfig | PrivateNetworkConfig;
+
 export interface EnvironmentConfig {
   /** Stack name and the environment tag: dev, staging, prod or pr-<n>. */
   readonly name: string;
@@ -92,6 +116,8 @@ export interface EnvironmentConfig {
   readonly keyVault: KeyVaultConfig;
   readonly sql: SqlConfig;
   readonly monitoring: MonitoringConfig;
+  /** Who can reach Storage, Key Vault and SQL over the network (see NetworkConfig). */
+  readonly network: NetworkConfig;
   /**
    * Eventhouse (KQL) values: retention and caching per layer, the late-arrival lag and alert thresholds. The migration
    * engine substitutes them for the `${name}` placeholders of the scripts in kql/ (see kql/placeholders.ts).

@@ -26,6 +26,7 @@ export function ephemeralEnvironment(name: string): EnvironmentConfig {
     },
     keyVault: { softDeleteRetentionDays: 7 },
     sql: { skuName: "GP_S_Gen5_1", maxSizeGb: 1, autoPauseDelayMinutes: 60, minCapacity: 0.5, backupRetentionDays: 1 },
+    network: { mode: "public" },
     monitoring: {
       logRetentionDays: 30,
       dailyQuotaGb: 0.5,

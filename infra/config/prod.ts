@@ -18,6 +18,7 @@ export const prod: EnvironmentConfig = {
   },
   keyVault: { softDeleteRetentionDays: 90 },
   sql: { skuName: "S1", maxSizeGb: 50, backupRetentionDays: 35 },
+  network: { mode: "private", addressSpace: "10.40.0.0/24", functionSubnetPrefix: "10.40.0.0/26", privateEndpointSubnetPrefix: "10.40.0.64/26" },
   monitoring: {
     logRetentionDays: 90,
     dailyQuotaGb: -1,

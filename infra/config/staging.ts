@@ -18,6 +18,7 @@ export const staging: EnvironmentConfig = {
   },
   keyVault: { softDeleteRetentionDays: 30 },
   sql: { skuName: "GP_S_Gen5_1", maxSizeGb: 8, autoPauseDelayMinutes: 60, minCapacity: 0.5, backupRetentionDays: 7 },
+  network: { mode: "public" },
   monitoring: {
     logRetentionDays: 30,
     dailyQuotaGb: 5,

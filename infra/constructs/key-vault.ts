@@ -22,6 +22,11 @@ export interface PlatformKeyVaultProps {
    * @default false
    */
   readonly purgeProtectionEnabled?: boolean;
+  /**
+   * Whether the vault keeps a public endpoint. Off in the private network mode (a private endpoint instead).
+   * @default true
+   */
+  readonly publicNetworkAccessEnabled?: boolean;
   /** @default false */
   readonly preventDestroy?: boolean;
   /** @default {} */
@@ -58,6 +63,7 @@ export class PlatformKeyVault extends Construct {
       rbacAuthorizationEnabled: true,
       softDeleteRetentionDays: retention,
       purgeProtectionEnabled: props.purgeProtectionEnabled ?? false,
+      publicNetworkAccessEnabled: props.publicNetworkAccessEnabled ?? true,
       tags: props.tags,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
@@ -73,9 +79,12 @@ export class PlatformKeyVault extends Construct {
     grantRole(this, id, { scope: this.vault.id, role: "keyVaultSecretsUser", principalId });
   }
 
-  /** Create, update and delete secrets (Key Vault Secrets Officer); for the deploying identity. */
-  grantManageSecrets(principalId: string, id = "manage-secrets"): void {
-    this.secretWriters.push(grantRole(this, id, { scope: this.vault.id, role: "keyVaultSecretsOfficer", principalId, principalType: null }));
+  /**
+   * Create, update and delete secrets (Key Vault Secrets Officer); for the deployers' Entra group.
+   * `principalType` null lets Azure infer it.
+   */
+  grantManageSecrets(principalId: string, id = "manage-secrets", principalType: "Group" | "User" | "ServicePrincipal" | null = null): void {
+    this.secretWriters.push(grantRole(this, id, { scope: this.vault.id, role: "keyVaultSecretsOfficer", principalId, principalType }));
   }
 
   /** A secret written by Terraform; waits for the secret-writer role assignments so the first apply succeeds. */

@@ -4,6 +4,7 @@ import { ServicePlan } from "@cdktf/provider-azurerm/lib/service-plan";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { isIntegerInRange, PropsValidation } from "./props-validation";
+import { AZURE_MONITOR_ACTION_GROUPS_APP_ID } from "../../functions/teams/alert-webhook-callers";
 import { grantRole } from "./role-grant";
 
 const INSTANCE_MEMORY_SIZES = [512, 2048, 4096];
@@ -15,6 +16,12 @@ export interface AlertWebhookAuthentication {
   readonly tenantId: string;
   /** @default `api://<clientId>` */
   readonly identifierUri?: string;
+  /**
+   * Client applications whose tokens built-in authentication accepts (the token's appid/azp); any other client in the
+   * tenant is refused with 403 even with a valid token for the audience.
+   * @default [AZURE_MONITOR_ACTION_GROUPS_APP_ID]
+   */
+  readonly allowedApplications?: readonly string[];
 }
 
 export interface ReplayFunctionAppProps {
@@ -43,10 +50,21 @@ export interface ReplayFunctionAppProps {
    * @default []
    */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /**
+   * Storage account the Functions host uses (timer locks, host state), reached with the app's system-assigned
+   * identity: the construct sets AzureWebJobsStorage__accountName and __credential = managedidentity.
+   */
+  readonly hostStorageAccountName: string;
   /** Non-secret settings and Key Vault references; never plain secrets. */
   readonly appSettings: Readonly<Record<string, string>>;
   /** Protects every HTTP route with Entra ID (used by the alert webhook). */
   readonly webhookAuthentication: AlertWebhookAuthentication;
+  /**
+   * Subnet (delegated to Microsoft.App/environments) for virtual network integration: outbound calls to private
+   * endpoints go through it.
+   * @default - no virtual network integration
+   */
+  readonly virtualNetworkSubnetId?: string;
   /** @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -79,6 +97,9 @@ export class ReplayFunctionApp extends Construct {
     for (const name of reserved) {
       validation.require(!(name in props.appSettings), `appSettings.${name} must not be set on Flex Consumption (the platform owns it)`);
     }
+    const allowedApplications = props.webhookAuthentication.allowedApplications ?? [AZURE_MONITOR_ACTION_GROUPS_APP_ID];
+    validation.require(allowedApplications.length > 0, "webhookAuthentication.allowedApplications must name at least one client application: an empty list admits any client in the tenant");
+    validation.require(!("AzureWebJobsStorage" in props.appSettings), "appSettings.AzureWebJobsStorage must not be set: the host uses identity-based storage (AzureWebJobsStorage__accountName), and even an empty value makes it look for a connection string");
     validation.throwIfInvalid();
 
     this.appName = props.appName;
@@ -114,6 +135,7 @@ export class ReplayFunctionApp extends Construct {
       storageContainerType: "blobContainer",
       storageContainerEndpoint: props.deploymentContainerUrl,
       storageAuthenticationType: "SystemAssignedIdentity",
+      virtualNetworkSubnetId: props.virtualNetworkSubnetId,
       httpsOnly: true,
       webdeployPublishBasicAuthenticationEnabled: false,
       identity: { type: "SystemAssigned" },
@@ -124,7 +146,13 @@ export class ReplayFunctionApp extends Construct {
         http2Enabled: true,
         applicationInsightsConnectionString: this.applicationInsights.connectionString,
       },
-      appSettings: { ...props.appSettings, APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "Authorization=AAD" },
+      appSettings: {
+        ...props.appSettings,
+        // Identity-based host storage as the Functions docs specify it (no AzureWebJobsStorage at all).
+        AzureWebJobsStorage__accountName: props.hostStorageAccountName,
+        AzureWebJobsStorage__credential: "managedidentity",
+        APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "Authorization=AAD",
+      },
       authSettingsV2: {
         authEnabled: true,
         requireAuthentication: true,
@@ -135,6 +163,7 @@ export class ReplayFunctionApp extends Construct {
           clientId: props.webhookAuthentication.clientId,
           tenantAuthEndpoint: `https://login.microsoftonline.com/${props.webhookAuthentication.tenantId}/v2.0`,
           allowedAudiences: [identifierUri],
+          allowedApplications: [...allowedApplications],
         },
         login: {},
       },

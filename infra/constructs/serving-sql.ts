@@ -35,13 +35,24 @@ export interface ServingSqlProps {
    * @default 7
    */
   readonly backupRetentionDays?: number;
+  /**
+   * Whether the server keeps a public endpoint. Off in the private network mode, where clients use a private endpoint.
+   * @default true
+   */
+  readonly publicNetworkAccessEnabled?: boolean;
+  /**
+   * Adds Azure's AllowAllWindowsAzureIps rule (0.0.0.0), which admits every Azure customer's addresses. Only for a
+   * public server that Fabric Data Pipelines must reach from Fabric's shared addresses; Entra-only auth still applies.
+   * @default false
+   */
+  readonly allowAzureServices?: boolean;
   /** @default false */
   readonly preventDestroy?: boolean;
   /** @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** A logical server with Microsoft Entra-only authentication and TLS 1.2, one database, and the Azure-services rule. */
+/** A logical server with Microsoft Entra-only authentication and TLS 1.2, one database, and the Azure-services rule when asked. */
 export class ServingSql extends Construct {
   readonly server: MssqlServer;
   readonly database: MssqlDatabase;
@@ -61,6 +72,7 @@ export class ServingSql extends Construct {
     validation.require(serverless || (props.autoPauseDelayMinutes === undefined && props.minCapacity === undefined), `autoPauseDelayMinutes and minCapacity apply only to serverless SKUs (GP_S_*), not "${props.skuName}": remove them`);
     const pause = props.autoPauseDelayMinutes;
     validation.require(pause === undefined || pause === -1 || isIntegerInRange(pause, 15, 10080), `autoPauseDelayMinutes ${pause} must be -1 or an integer from 15 to 10080`);
+    validation.require(!(props.allowAzureServices && props.publicNetworkAccessEnabled === false), "allowAzureServices needs publicNetworkAccessEnabled: a firewall rule has no effect on a server without a public endpoint");
     validation.throwIfInvalid();
 
     this.serverName = props.serverName;
@@ -72,7 +84,7 @@ export class ServingSql extends Construct {
       location: props.location,
       version: "12.0",
       minimumTlsVersion: "1.2",
-      publicNetworkAccessEnabled: true,
+      publicNetworkAccessEnabled: props.publicNetworkAccessEnabled ?? true,
       azureadAdministrator: {
         loginUsername: props.administrator.loginUsername,
         objectId: props.administrator.objectId,
@@ -94,12 +106,14 @@ export class ServingSql extends Construct {
       tags: props.tags,
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
-    // 0.0.0.0-0.0.0.0 is Azure's "allow Azure services" rule (Fabric pipelines, the deploy stage's runners).
-    new MssqlFirewallRule(this, "allow-azure-services", {
-      name: "AllowAllWindowsAzureIps",
-      serverId: this.server.id,
-      startIpAddress: "0.0.0.0",
-      endIpAddress: "0.0.0.0",
-    });
+    if (props.allowAzureServices) {
+      // 0.0.0.0-0.0.0.0 is Azure's "allow Azure services" rule: Fabric Data Pipelines call from Fabric's shared addresses.
+      new MssqlFirewallRule(this, "allow-azure-services", {
+        name: "AllowAllWindowsAzureIps",
+        serverId: this.server.id,
+        startIpAddress: "0.0.0.0",
+        endIpAddress: "0.0.0.0",
+      });
+    }
   }
 }

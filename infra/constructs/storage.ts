@@ -36,6 +36,11 @@ export interface PlatformStorageProps {
    */
   readonly softDeleteRetentionDays?: number;
   /**
+   * Whether the account keeps public endpoints. Off in the private network mode (private endpoints instead).
+   * @default true
+   */
+  readonly publicNetworkAccessEnabled?: boolean;
+  /**
    * Sets Terraform's prevent_destroy on the account.
    * @default false
    */
@@ -81,6 +86,7 @@ export class PlatformStorage extends Construct {
       sharedAccessKeyEnabled: false,
       defaultToOauthAuthentication: true,
       crossTenantReplicationEnabled: false,
+      publicNetworkAccessEnabled: props.publicNetworkAccessEnabled ?? true,
       isHnsEnabled: false,
       blobProperties: {
         deleteRetentionPolicy: { days: softDeleteDays },

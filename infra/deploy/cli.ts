@@ -8,6 +8,7 @@ import { environmentOption, parseDeployArguments, UsageError } from "./deploy-ar
 import { readDeploySettings, secretValues } from "./deploy-settings";
 import { formatDeployReport } from "./format-report";
 import { createRedactingLog } from "./redacting-log";
+import { runPreflight } from "./preflight/run-preflight";
 import { runDeploy } from "./run-deploy";
 import { createCdktfRunner } from "./terraform";
 
@@ -24,6 +25,11 @@ async function main(): Promise<number> {
     const config = environmentOption(args.environment);
     let credential: TokenCredential | undefined;
     const azure = () => (credential ??= new DefaultAzureCredential());
+    if (args.preflight) {
+      const preflight = await runPreflight(args.environment, settings, { credential: azure, log });
+      if (args.json) process.stdout.write(`${redact(JSON.stringify(preflight))}\n`);
+      return preflight.ok ? 0 : 1;
+    }
     const report = await runDeploy(args, settings, {
       repoRoot: REPO_ROOT,
       credential: azure,

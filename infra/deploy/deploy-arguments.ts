@@ -16,12 +16,14 @@ export interface DeployArguments {
   readonly itemsDir?: string;
   /** Write the report as JSON on stdout (the human log then goes to stderr). */
   readonly json: boolean;
+  /** Only check the tenant's prerequisites (reads only), print each check with its fix, and stop. */
+  readonly preflight?: boolean;
 }
 
 /** A wrong option or environment variable: the CLIs print its one-line message and exit with code 2. */
 export class UsageError extends Error {}
 
-export const DEPLOY_USAGE = `usage: npm run deploy -- --env <env> [--dry-run] [--steps ${DEPLOY_STEPS.join(",")}] [--outputs <file>] [--items <dir>] [--json]`;
+export const DEPLOY_USAGE = `usage: npm run deploy -- --env <env> [--dry-run] [--steps ${DEPLOY_STEPS.join(",")}] [--outputs <file>] [--items <dir>] [--json] [--preflight]`;
 
 export function parseDeployArguments(argv: readonly string[]): DeployArguments {
   let environment: string | undefined;
@@ -30,6 +32,7 @@ export function parseDeployArguments(argv: readonly string[]): DeployArguments {
   let outputsFile: string | undefined;
   let itemsDir: string | undefined;
   let json = false;
+  let preflight = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     const value = () => {
@@ -44,10 +47,11 @@ export function parseDeployArguments(argv: readonly string[]): DeployArguments {
     else if (arg === "--outputs") outputsFile = value();
     else if (arg === "--items") itemsDir = value();
     else if (arg === "--json") json = true;
+    else if (arg === "--preflight") preflight = true;
     else throw new UsageError(`unknown argument ${arg}; ${DEPLOY_USAGE}`);
   }
   if (!environment) throw new UsageError(`--env is required; ${DEPLOY_USAGE}`);
-  return { environment, dryRun, steps, outputsFile, itemsDir, json };
+  return { environment, dryRun, steps, outputsFile, itemsDir, json, ...(preflight ? { preflight } : {}) };
 }
 
 function parseSteps(list: string): DeployStep[] {

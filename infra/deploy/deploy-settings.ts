@@ -23,6 +23,18 @@ export interface DeploySettings {
   readonly sqlDatabase?: string;
   /** FUNCTION_SCM_URL: the Function App's deployment (Kudu) endpoint, default derived from its host name. */
   readonly functionScmUrl?: string;
+  /** AZURE_RESOURCE_MANAGER_URL @default https://management.azure.com */
+  readonly armUrl: string;
+  /** AZURE_SUBSCRIPTION_ID @default - the subscription in the stack's resource ids */
+  readonly subscriptionId?: string;
+  /** DEPLOY_CLIENT_IP: this runner's public IPv4 address for the sql step's firewall rule. @default - asked from clientIpEchoUrl */
+  readonly clientIp?: string;
+  /** CLIENT_IP_ECHO_URL: a service answering the caller's public address as text. @default https://api.ipify.org */
+  readonly clientIpEchoUrl: string;
+  /** MICROSOFT_GRAPH_URL (preflight's group checks) @default https://graph.microsoft.com */
+  readonly graphUrl: string;
+  /** TF_VAR_deployers_group_object_id: the deployers' Entra group, also read by Terraform. */
+  readonly deployersGroupId?: string;
   /** DEPLOYED_BY: recorded as "applied by" in migration history. @default GITHUB_ACTOR or USER */
   readonly deployedBy: string;
 }
@@ -47,6 +59,12 @@ export function readDeploySettings(env: NodeJS.ProcessEnv = process.env): Deploy
     sqlPort: port === undefined ? undefined : Number(port),
     sqlDatabase: text("SQL_DATABASE"),
     functionScmUrl: text("FUNCTION_SCM_URL"),
+    armUrl: text("AZURE_RESOURCE_MANAGER_URL") ?? "https://management.azure.com",
+    subscriptionId: text("AZURE_SUBSCRIPTION_ID"),
+    clientIp: text("DEPLOY_CLIENT_IP"),
+    clientIpEchoUrl: text("CLIENT_IP_ECHO_URL") ?? "https://api.ipify.org",
+    graphUrl: text("MICROSOFT_GRAPH_URL") ?? "https://graph.microsoft.com",
+    deployersGroupId: text("TF_VAR_deployers_group_object_id"),
     deployedBy: text("DEPLOYED_BY") ?? text("GITHUB_ACTOR") ?? text("USER") ?? "deploy-stage",
   };
 }

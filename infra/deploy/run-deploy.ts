@@ -21,6 +21,8 @@ import { readSecret } from "./steps/key-vault-secrets";
 import { runMigrationStep } from "./steps/migration-step";
 import { runNotifyStep } from "./steps/notify-step";
 import { runSecretsStep } from "./steps/secrets-step";
+import { firewallRuleName, withSqlFirewallOpen } from "./sql-firewall-window";
+import { subscriptionFromResourceId } from "./resource-group-tags";
 import type { TerraformRunner } from "./terraform";
 
 /** Clients and side effects the deploy stage needs, injected so tests point them at local peers. */
@@ -200,16 +202,35 @@ export async function runDeploy(args: DeployArguments, settings: DeploySettings,
       begin("sql");
       await planStep("sql", async () => {
         const server = settings.sqlServer ?? stackOutputs.sqlServerFqdn;
-        outcomes.push(
-          await runMigrationStep({
+        const migrate = () =>
+          runMigrationStep({
             step: "sql",
             scriptsDir: path.join(deps.repoRoot, "sql"),
             executor: createSqlExecutor({ server, database: settings.sqlDatabase ?? stackOutputs.sqlDatabaseName, credential: azure(), port: settings.sqlPort }),
             appliedBy: settings.deployedBy,
             dryRun: args.dryRun,
             log,
-          }),
-        );
+          });
+        // A public server admits only Azure's addresses: open it to this runner for the step, and close it after.
+        // A private server has no public endpoint; the runner must reach its private endpoint (see docs).
+        if (args.dryRun || config.network.mode !== "public") {
+          outcomes.push(await migrate());
+          return;
+        }
+        const subscriptionId = settings.subscriptionId ?? subscriptionFromResourceId(stackOutputs.actionGroupId);
+        if (!subscriptionId) throw new Error("AZURE_SUBSCRIPTION_ID is not set and the stack outputs name no subscription");
+        const window = {
+          armUrl: settings.armUrl,
+          subscriptionId,
+          resourceGroupName: stackOutputs.resourceGroupName,
+          serverName: stackOutputs.sqlServerName,
+          clientIp: settings.clientIp,
+          clientIpEchoUrl: settings.clientIpEchoUrl,
+          ruleName: firewallRuleName(settings.deployedBy),
+          credential: azure(),
+          log,
+        };
+        outcomes.push(await withSqlFirewallOpen(window, migrate));
       });
     }
     if (selected("notify")) {

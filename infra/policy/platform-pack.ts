@@ -1,12 +1,15 @@
 import type { PolicyException, PolicyRule } from "./policy-rule";
 import { ActionGroupSecureWebhook } from "./rules/ActionGroupSecureWebhook";
 import { ApplicationInsightsLocalAuthDisabled } from "./rules/ApplicationInsightsLocalAuthDisabled";
+import { DiagnosticCategoriesSupported } from "./rules/DiagnosticCategoriesSupported";
+import { DiagnosticDestinationTypeAllowed } from "./rules/DiagnosticDestinationTypeAllowed";
 import { DiagnosticSettingsEnabled } from "./rules/DiagnosticSettingsEnabled";
 import { EventHubsLocalAuthDisabled } from "./rules/EventHubsLocalAuthDisabled";
 import { EventHubsMinimumTls12 } from "./rules/EventHubsMinimumTls12";
 import { EventHubsNoNamespaceSasRules } from "./rules/EventHubsNoNamespaceSasRules";
 import { EventHubsRulesListenOnly } from "./rules/EventHubsRulesListenOnly";
 import { FunctionAppAuthenticationRequired } from "./rules/FunctionAppAuthenticationRequired";
+import { FunctionAppCallersRestricted } from "./rules/FunctionAppCallersRestricted";
 import { FunctionAppFtpAndBasicPublishingDisabled } from "./rules/FunctionAppFtpAndBasicPublishingDisabled";
 import { FunctionAppHttpsOnly } from "./rules/FunctionAppHttpsOnly";
 import { FunctionAppIdentityHostStorage } from "./rules/FunctionAppIdentityHostStorage";
@@ -62,10 +65,13 @@ export const PLATFORM_POLICY_PACK: readonly PolicyRule[] = [
   { id: "AZ-FN-006", name: "FunctionAppIdentityHostStorage", severity: "high", explanation: "The Functions host reaches its storage with its identity, not a key.", check: FunctionAppIdentityHostStorage },
   { id: "AZ-FN-007", name: "FunctionAppRemoteDebuggingDisabled", severity: "medium", explanation: "Remote debugging is off.", check: FunctionAppRemoteDebuggingDisabled },
   { id: "AZ-FN-008", name: "FunctionAppAuthenticationRequired", severity: "high", explanation: "Every HTTP route requires an Entra ID token.", check: FunctionAppAuthenticationRequired },
+  { id: "AZ-FN-009", name: "FunctionAppCallersRestricted", severity: "high", explanation: "Built-in authentication admits only listed client applications, not any token for the audience.", check: FunctionAppCallersRestricted },
   { id: "AZ-MON-001", name: "DiagnosticSettingsEnabled", severity: "medium", explanation: "Namespace, function app, vault and SQL database send logs to Log Analytics.", check: DiagnosticSettingsEnabled },
   { id: "AZ-MON-002", name: "ApplicationInsightsLocalAuthDisabled", severity: "medium", explanation: "Application Insights accepts telemetry only with Entra tokens.", check: ApplicationInsightsLocalAuthDisabled },
   { id: "AZ-MON-003", name: "LogAnalyticsLocalAuthDisabled", severity: "medium", explanation: "The workspace refuses shared-key access.", check: LogAnalyticsLocalAuthDisabled },
   { id: "AZ-MON-004", name: "ActionGroupSecureWebhook", severity: "high", explanation: "Alert webhooks use HTTPS and Entra ID tokens, never a key in the URL.", check: ActionGroupSecureWebhook },
+  { id: "AZ-MON-005", name: "DiagnosticCategoriesSupported", severity: "medium", explanation: "Diagnostic settings name only categories the target type has (checked-in Azure Monitor table).", check: DiagnosticCategoriesSupported },
+  { id: "AZ-MON-006", name: "DiagnosticDestinationTypeAllowed", severity: "medium", explanation: "The Log Analytics destination type is set only where the target type allows it.", check: DiagnosticDestinationTypeAllowed },
   { id: "AZ-GEN-001", name: "RequiredTags", severity: "low", explanation: "Resources carry the environment, project and managed-by tags.", check: RequiredTags },
   { id: "AZ-RBAC-001", name: "RoleAssignmentNotPrivileged", severity: "high", explanation: "Role assignments use narrow data roles; no owner, contributor or access-admin roles.", check: RoleAssignmentNotPrivileged },
 ];

@@ -9,6 +9,7 @@ import { addDiagnosticSettings } from "../constructs/diagnostic-settings";
 import { EVENT_HUB_NAME, FABRIC_CONSUMER_GROUP, FABRIC_LISTEN_RULE, LearnerEventHubs } from "../constructs/event-hubs";
 import { PlatformKeyVault } from "../constructs/key-vault";
 import { PlatformLogAnalytics } from "../constructs/log-analytics";
+import { PrivateNetwork } from "../constructs/private-network";
 import { PlatformAlerts } from "../constructs/platform-alerts";
 import { ReplayFunctionApp } from "../constructs/replay-function-app";
 import { ServingSql } from "../constructs/serving-sql";
@@ -24,6 +25,16 @@ export const ALERT_WEBHOOK_PATH = "/api/alerts/teams";
 export const ALERT_WEBHOOK_VARIABLES = {
   objectId: "alerts_webhook_app_object_id",
   clientId: "alerts_webhook_app_client_id",
+} as const;
+
+/**
+ * Terraform variables naming the deployers' Entra group: the SQL administrator and the Key Vault secrets officer.
+ * Every deploying identity (an operator's laptop, the CI workload identity) is a member, so whoever runs Terraform,
+ * the administrators and role assignments stay the same.
+ */
+export const DEPLOYERS_GROUP_VARIABLES = {
+  objectId: "deployers_group_object_id",
+  displayName: "deployers_group_display_name",
 } as const;
 
 export interface PlatformStackProps {
@@ -47,6 +58,16 @@ export class PlatformStack extends TerraformStack {
     const tags = { environment: config.name, project: config.project, "managed-by": "cdktf", ...config.tags };
     const protect = config.protection.preventDestroy;
     const client = new DataAzurermClientConfig(this, "deployer", {});
+
+    const deployersGroupId = new TerraformVariable(this, DEPLOYERS_GROUP_VARIABLES.objectId, {
+      type: "string",
+      description: "Object id of the Entra group of deployers (SQL administrator, Key Vault Secrets Officer); deploying identities are its members",
+    }).stringValue;
+    const deployersGroupName = new TerraformVariable(this, DEPLOYERS_GROUP_VARIABLES.displayName, {
+      type: "string",
+      description: "Display name of the same group (the SQL administrator login name)",
+    }).stringValue;
+    const privateMode = config.network.mode === "private";
 
     const resourceGroupName = resourceName("resourceGroup", naming);
     const resourceGroup = new ResourceGroup(this, "resource-group", { name: resourceGroupName, location: config.location, tags });
@@ -74,6 +95,7 @@ export class PlatformStack extends TerraformStack {
       replicationType: config.storage.replicationType,
       deadLetterRetentionDays: config.storage.deadLetterRetentionDays,
       softDeleteRetentionDays: config.storage.softDeleteRetentionDays,
+      publicNetworkAccessEnabled: !privateMode,
       preventDestroy: protect,
     });
 
@@ -92,9 +114,10 @@ export class PlatformStack extends TerraformStack {
       tenantId: client.tenantId,
       softDeleteRetentionDays: config.keyVault.softDeleteRetentionDays,
       purgeProtectionEnabled: config.protection.keyVaultPurgeProtection,
+      publicNetworkAccessEnabled: !privateMode,
       preventDestroy: protect,
     });
-    keyVault.grantManageSecrets(client.objectId, "deployer-manages-secrets");
+    keyVault.grantManageSecrets(deployersGroupId, "deployers-manage-secrets", "Group");
     keyVault.addSecret("fabric-listen-key", SECRET_NAMES.fabricListenKey, eventHubs.fabricListenRule.primaryKey);
 
     const webhookObjectId = new TerraformVariable(this, ALERT_WEBHOOK_VARIABLES.objectId, {
@@ -106,6 +129,17 @@ export class PlatformStack extends TerraformStack {
       description: "Application (client) id of the same app registration; the function app's built-in auth accepts tokens for it",
     });
     const webhookIdentifierUri = `api://${webhookClientId.stringValue}`;
+
+    const network =
+      config.network.mode === "private"
+        ? new PrivateNetwork(this, "network", {
+            ...common,
+            virtualNetworkName: resourceName("virtualNetwork", naming),
+            addressSpace: config.network.addressSpace,
+            functionSubnetPrefix: config.network.functionSubnetPrefix,
+            privateEndpointSubnetPrefix: config.network.privateEndpointSubnetPrefix,
+          })
+        : undefined;
 
     const replay = config.functionApp.replay;
     const functionApp = new ReplayFunctionApp(this, "function-app", {
@@ -120,10 +154,9 @@ export class PlatformStack extends TerraformStack {
       instanceMemoryMb: config.functionApp.instanceMemoryMb,
       maximumInstanceCount: config.functionApp.maximumInstanceCount,
       webhookAuthentication: { clientId: webhookClientId.stringValue, tenantId: client.tenantId, identifierUri: webhookIdentifierUri },
+      hostStorageAccountName: storage.accountName,
+      virtualNetworkSubnetId: network?.functionSubnet.id,
       appSettings: {
-        // azurerm 4.55.0 still writes a key-based AzureWebJobsStorage; the empty value plus __accountName makes the host use its identity.
-        AzureWebJobsStorage: "",
-        AzureWebJobsStorage__accountName: storage.accountName,
         BATCH_STORAGE_ACCOUNT_URL: storage.blobEndpoint,
         EVENTHUB__fullyQualifiedNamespace: eventHubs.namespaceFqdn,
         EVENTHUB_NAME: EVENT_HUB_NAME,
@@ -142,8 +175,11 @@ export class PlatformStack extends TerraformStack {
       ...common,
       serverName: resourceName("sqlServer", naming),
       databaseName: resourceName("sqlDatabase", naming),
-      // The deploying identity administers the server so the deploy stage can run migrations with its own token.
-      administrator: { loginUsername: `${config.project}-${config.name}-deployer`, objectId: client.objectId, tenantId: client.tenantId },
+      // The deployers' group administers the server: every member (laptop or CI) runs migrations with its own token.
+      administrator: { loginUsername: deployersGroupName, objectId: deployersGroupId, tenantId: client.tenantId },
+      publicNetworkAccessEnabled: !privateMode,
+      // Fabric Data Pipelines reach a public server from Fabric's shared addresses; a private server uses a data gateway.
+      allowAzureServices: !privateMode,
       skuName: config.sql.skuName,
       maxSizeGb: config.sql.maxSizeGb,
       autoPauseDelayMinutes: config.sql.autoPauseDelayMinutes,
@@ -152,10 +188,21 @@ export class PlatformStack extends TerraformStack {
       preventDestroy: protect,
     });
 
-    addDiagnosticSettings(this, "diagnostics-event-hubs", { targetResourceId: eventHubs.namespace.id, logAnalyticsWorkspaceId: workspaceId });
-    addDiagnosticSettings(this, "diagnostics-function-app", { targetResourceId: functionApp.app.id, logAnalyticsWorkspaceId: workspaceId });
-    addDiagnosticSettings(this, "diagnostics-key-vault", { targetResourceId: keyVault.vault.id, logAnalyticsWorkspaceId: workspaceId });
-    addDiagnosticSettings(this, "diagnostics-sql-database", { targetResourceId: sql.database.id, logAnalyticsWorkspaceId: workspaceId });
+    if (network) {
+      const endpointName = (target: string) => `${resourceName("privateEndpoint", naming)}-${target}`;
+      network.addPrivateEndpoint("storage-blob-endpoint", endpointName("blob"), storage.account.id, "blob");
+      network.addPrivateEndpoint("storage-queue-endpoint", endpointName("queue"), storage.account.id, "queue");
+      network.addPrivateEndpoint("storage-table-endpoint", endpointName("table"), storage.account.id, "table");
+      network.addPrivateEndpoint("key-vault-endpoint", endpointName("vault"), keyVault.vault.id, "vault");
+      network.addPrivateEndpoint("sql-endpoint", endpointName("sql"), sql.server.id, "sqlServer");
+    }
+
+    const diagnostics = (id: string, targetResourceType: string, targetResourceId: string) =>
+      addDiagnosticSettings(this, id, { targetResourceType, targetResourceId, logAnalyticsWorkspaceId: workspaceId });
+    diagnostics("diagnostics-event-hubs", "azurerm_eventhub_namespace", eventHubs.namespace.id);
+    diagnostics("diagnostics-function-app", "azurerm_function_app_flex_consumption", functionApp.app.id);
+    diagnostics("diagnostics-key-vault", "azurerm_key_vault", keyVault.vault.id);
+    diagnostics("diagnostics-sql-database", "azurerm_mssql_database", sql.database.id);
 
     const alerts = new PlatformAlerts(this, "alerts", {
       resourceGroupName: resourceGroup.name,

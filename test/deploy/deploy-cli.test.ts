@@ -71,7 +71,7 @@ describe("npm run deploy (the CLI)", () => {
   it("fails with usage (exit 2) and one line when --env is missing", async () => {
     const result = await deployCli(["--dry-run"], {});
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("--env is required; usage: npm run deploy -- --env <env> [--dry-run] [--steps bundle,infra,secrets,fabric,kql,sql,notify] [--outputs <file>] [--items <dir>] [--json]\n");
+    expect(result.stderr).toBe("--env is required; usage: npm run deploy -- --env <env> [--dry-run] [--steps bundle,infra,secrets,fabric,kql,sql,notify] [--outputs <file>] [--items <dir>] [--json] [--preflight]\n");
   });
 
   it("fails with usage (exit 2) and one line when --env names no environment", async () => {

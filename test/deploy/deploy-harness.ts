@@ -58,6 +58,10 @@ export async function startDeployPeers(fabricOptions: FabricServerOptions = {}):
         teamsWebhookUrl: teams.url,
         keyVaultUrl: vault.url,
         deployedBy: "deploy-test",
+        // No ARM peer unless a test starts one: a closed port.
+        armUrl: "http://127.0.0.1:9",
+        clientIpEchoUrl: "http://127.0.0.1:9",
+        graphUrl: "http://127.0.0.1:9",
         ...settings,
       };
       const { log, addSecret } = createRedactingLog((line) => logs.push(line), []);

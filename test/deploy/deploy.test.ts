@@ -30,7 +30,7 @@ describe("deploy stage against local peers (Terraform skipped, outputs from a fi
     const mutating = peers.fabric.mutatingRequests().map((r) => `${r.method} ${r.path.includes("/connections") ? "connection" : r.path.endsWith("/schedules") ? "schedule" : "item"}`);
     expect(mutating).toEqual([...Array(3).fill("POST connection"), ...Array(7).fill("POST item"), "POST schedule", "POST schedule"]);
     const schedules = [...peers.fabric.items.values()].filter((i) => i.schedules.length > 0).map((i) => `${i.displayName}: every ${i.schedules[0].configuration.interval} min from ${i.schedules[0].configuration.startDateTime}`);
-    expect(schedules).toEqual(["GoldToSqlSync: every 60 min from 2026-01-01T00:15:00", "KqlAlertsToTeams: every 5 min from 2026-01-01T00:02:00"]);
+    expect(schedules).toEqual(["GoldToSqlSync: every 60 min from 2026-01-01T00:15:00Z", "KqlAlertsToTeams: every 5 min from 2026-01-01T00:02:00Z"]);
     expect(createdItemTypes(peers.fabric)).toEqual(ITEM_ORDER);
     const connections = [...peers.fabric.connections.values()];
     expect(connections.map((c) => [c.displayName, c.type, c.credentialType])).toEqual([
@@ -132,7 +132,7 @@ describe("deploy stage against local peers (Terraform skipped, outputs from a fi
     const plan = peers.logs.join("\n");
     expect(plan.match(/^ {4}create {4}(Lakehouse|Eventhouse|KQLDatabase|Eventstream|DataPipeline|KQLDashboard) '/gm)).toHaveLength(7);
     expect(plan.match(/^ {4}create {4}learner-pipeline-dev-/gm)).toHaveLength(3);
-    expect(plan).toContain("    create    GoldToSqlSync.DataPipeline Pipeline every 60 min from 2026-01-01T00:15:00 UTC");
+    expect(plan).toContain("    create    GoldToSqlSync.DataPipeline Pipeline every 60 min from 2026-01-01T00:15:00Z UTC");
     expect(plan).toContain("set       secret teams-webhook-url");
     expect(plan).toContain(`kql migrations on (not created yet): ${kqlScripts} pending`);
     expect(report.outcomes.map((o) => o.status)).toEqual(["planned", "planned", kqlScripts > 0 ? "planned" : "unchanged", "planned"]);

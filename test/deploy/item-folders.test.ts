@@ -16,16 +16,13 @@ describe("Fabric item folders", () => {
   const platform = (type: string, displayName: string, logicalId: string) =>
     JSON.stringify({ metadata: { type, displayName }, config: { version: "2.0", logicalId } });
 
-  it("accepts the standalone KQL database layout of older exports, and ignores DatabaseSchema.kql with a note", async () => {
+  it("accepts the standalone KQL database layout of older exports, and publishes DatabaseSchema.kql as a definition part", async () => {
     renameSync(path.join(dir, "LearnerEventhouse.Eventhouse", ".children", "LearnerResponses.KQLDatabase"), path.join(dir, "LearnerResponses.KQLDatabase"));
-    writeFileSync(path.join(dir, "LearnerResponses.KQLDatabase", "DatabaseSchema.kql"), ".create-merge table T (a: string)\n");
-    const notes: string[] = [];
-    const items = await loadFabricItems(dir, (line) => notes.push(line));
+    const items = await loadFabricItems(dir);
     const database = items.find((i) => i.type === "KQLDatabase");
     expect(database?.folder).toBe("LearnerResponses.KQLDatabase");
-    expect(database?.parts.map((p) => p.path)).toEqual(["DatabaseProperties.json"]);
+    expect(database?.parts.map((p) => p.path)).toEqual(["DatabaseProperties.json", "DatabaseSchema.kql"]);
     expect(items.map((i) => i.type)).toEqual(["Lakehouse", "Eventhouse", "KQLDatabase", "Eventstream", "DataPipeline", "DataPipeline", "KQLDashboard"]);
-    expect(notes).toEqual(["  ignoring LearnerResponses.KQLDatabase/DatabaseSchema.kql: the KQL schema comes from kql/ through the migration engine"]);
   });
 
   it("fails when a .platform lacks its logicalId or two items share one, naming every file", async () => {

@@ -1,5 +1,6 @@
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { monitorAlertsToTeams } from "../../functions/app/monitor-alerts-to-teams";
+import { ALERT_WEBHOOK_APP_ROLE, AZURE_MONITOR_ACTION_GROUPS_APP_ID } from "../../functions/teams/alert-webhook-callers";
 import { checkTeamsMessage } from "../../functions/teams/teams-message-check";
 import { buildTeamsMessage, messageBytes, TEAMS_MESSAGE_MAX_BYTES } from "../../functions/teams/teams-message";
 import { postTeamsMessage } from "../../functions/teams/post-teams-message";
@@ -64,7 +65,14 @@ describe("monitor-alerts-to-teams function", () => {
   let teams: TeamsWebhookServer;
   const logs: string[] = [];
   const context = () => new InvocationContext({ invocationId: "inv-1", functionName: "monitorAlertsToTeams", logHandler: (_level, ...args) => void logs.push(args.join(" ")) });
-  const request = (body: string) => new HttpRequest({ method: "POST", url: "https://func.example/api/alerts/teams", body: { string: body }, headers: { "content-type": "application/json" } });
+  /** The principal App Service authentication forwards after validating a token (X-MS-CLIENT-PRINCIPAL, base64 JSON). */
+  const principal = (appId: string, roles: string[]) =>
+    Buffer.from(
+      JSON.stringify({ auth_typ: "aad", name_typ: "name", role_typ: "roles", claims: [{ typ: "appid", val: appId }, { typ: "aud", val: "api://client-1" }, ...roles.map((val) => ({ typ: "roles", val }))] }),
+    ).toString("base64");
+  const actionGroups = principal(AZURE_MONITOR_ACTION_GROUPS_APP_ID, [ALERT_WEBHOOK_APP_ROLE]);
+  const request = (body: string, caller: string | null = actionGroups) =>
+    new HttpRequest({ method: "POST", url: "https://func.example/api/alerts/teams", body: { string: body }, headers: { "content-type": "application/json", ...(caller ? { "x-ms-client-principal": caller } : {}) } });
 
   beforeAll(async () => {
     teams = await startTeamsWebhookServer();
@@ -88,6 +96,17 @@ describe("monitor-alerts-to-teams function", () => {
     expect(card.body[0]).toEqual(expect.objectContaining({ text: "Fired: function-failures-dev", color: "Attention" }));
     expect(JSON.stringify(card)).toContain('"title":"Resource","value":"func-lrp-dev-3f2a"');
     expect(JSON.stringify(card)).toContain('"title":"Metric","value":"FunctionExecutionCount"');
+  });
+
+  it("refuses a token from another client of the tenant (403), even one holding the app role, and posts nothing", async () => {
+    const before = teams.accepted.length;
+    const otherClient = await monitorAlertsToTeams(request(JSON.stringify(metricAlert()), principal("0e9d3b2f-5a6c-4f1e-9d8b-7c6a5b4d3e2f", [ALERT_WEBHOOK_APP_ROLE])), context());
+    expect(otherClient).toEqual({ status: 403, jsonBody: { error: "caller: client application 0e9d3b2f-5a6c-4f1e-9d8b-7c6a5b4d3e2f is not the Azure Monitor action group service" } });
+    const withoutRole = await monitorAlertsToTeams(request(JSON.stringify(metricAlert()), principal(AZURE_MONITOR_ACTION_GROUPS_APP_ID, [])), context());
+    expect(withoutRole).toEqual({ status: 403, jsonBody: { error: `caller: the token carries no ${ALERT_WEBHOOK_APP_ROLE} app role` } });
+    const anonymous = await monitorAlertsToTeams(request(JSON.stringify(metricAlert()), null), context());
+    expect(anonymous).toEqual({ status: 401, jsonBody: { error: "caller: no authenticated principal (App Service authentication must be on)" } });
+    expect(teams.accepted).toHaveLength(before);
   });
 
   it("shows a resolved alert in green", async () => {

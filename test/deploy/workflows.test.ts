@@ -38,7 +38,7 @@ describe("CI/CD workflows", () => {
       .replace("      id-token: write\n", "");
     expect(workflowProblems("pr.yml", broken)).toEqual([
       "pr.yml:23: actions/checkout@v4 is not pinned to a full commit SHA",
-      "pr.yml:76: stored cloud credentials; use OIDC (azure/login with client-id, tenant-id, subscription-id)",
+      "pr.yml:78: stored cloud credentials; use OIDC (azure/login with client-id, tenant-id, subscription-id)",
       "pr.yml: job diff uses azure/login without permissions id-token: write",
       "pr.yml: job diff: azure/login needs client-id (OIDC)",
     ]);

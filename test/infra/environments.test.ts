@@ -31,7 +31,7 @@ function referencedType(expression: unknown): string {
 function principalOf(expression: unknown): string {
   const text = String(expression);
   if (text.includes("azurerm_function_app_flex_consumption")) return "function";
-  if (text.includes("data.azurerm_client_config")) return "deployer";
+  if (text === "${var.deployers_group_object_id}") return "deployers group";
   return `unknown:${text}`;
 }
 
@@ -51,7 +51,7 @@ describe.each(environments.map((config) => [config.name, config] as const))("env
       .map((assignment) => `${principalOf(assignment.principal_id)} -> ${assignment.role_definition_name} on ${referencedType(assignment.scope)}`)
       .sort();
     expect(grants).toEqual([
-      "deployer -> Key Vault Secrets Officer on azurerm_key_vault",
+      "deployers group -> Key Vault Secrets Officer on azurerm_key_vault",
       "function -> Azure Event Hubs Data Sender on azurerm_eventhub",
       "function -> Key Vault Secrets User on azurerm_key_vault",
       "function -> Monitoring Metrics Publisher on azurerm_application_insights",
@@ -64,8 +64,8 @@ describe.each(environments.map((config) => [config.name, config] as const))("env
     const settings = app.app_settings as Record<string, string>;
     const expected = [
       "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
-      "AzureWebJobsStorage",
       "AzureWebJobsStorage__accountName",
+      "AzureWebJobsStorage__credential",
       "BATCH_STORAGE_ACCOUNT_URL",
       "EVENTHUB_NAME",
       "EVENTHUB__fullyQualifiedNamespace",
@@ -78,7 +78,8 @@ describe.each(environments.map((config) => [config.name, config] as const))("env
     expect(Object.keys(settings).sort()).toEqual(expected.sort());
     const vault = json.output?.keyVaultUri.value;
     expect(vault).toBe(`https://${json.output?.keyVaultName.value}.vault.azure.net/`);
-    expect(settings.AzureWebJobsStorage).toBe("");
+    expect(settings).not.toHaveProperty("AzureWebJobsStorage");
+    expect(settings.AzureWebJobsStorage__credential).toBe("managedidentity");
     expect(settings.AzureWebJobsStorage__accountName).toBe(json.output?.storageAccountName.value);
     expect(settings.BATCH_STORAGE_ACCOUNT_URL).toBe(`https://${json.output?.storageAccountName.value}.blob.core.windows.net`);
     expect(settings.EVENTHUB__fullyQualifiedNamespace).toBe(`${json.output?.eventHubsNamespaceName.value}.servicebus.windows.net`);

@@ -5,6 +5,7 @@ import { EventhubNamespaceAuthorizationRule } from "@cdktf/provider-azurerm/lib/
 import { FunctionAppFlexConsumption } from "@cdktf/provider-azurerm/lib/function-app-flex-consumption";
 import { KeyVault } from "@cdktf/provider-azurerm/lib/key-vault";
 import { LogAnalyticsWorkspace } from "@cdktf/provider-azurerm/lib/log-analytics-workspace";
+import { MonitorDiagnosticSetting } from "@cdktf/provider-azurerm/lib/monitor-diagnostic-setting";
 import { MonitorActionGroup } from "@cdktf/provider-azurerm/lib/monitor-action-group";
 import { MssqlDatabase } from "@cdktf/provider-azurerm/lib/mssql-database";
 import { MssqlFirewallRule } from "@cdktf/provider-azurerm/lib/mssql-firewall-rule";
@@ -56,7 +57,15 @@ export function synthesizeInsecurePlatform(): SynthesizedTerraform {
     administratorLoginPassword: "${var.sql_admin_password}",
   });
   new MssqlFirewallRule(stack, "allow-internet", { name: "internet", serverId: server.id, startIpAddress: "0.0.0.0", endIpAddress: "255.255.255.255" });
-  new MssqlDatabase(stack, "sql-database", { name: "db", serverId: server.id, transparentDataEncryptionEnabled: false });
+  const database = new MssqlDatabase(stack, "sql-database", { name: "db", serverId: server.id, transparentDataEncryptionEnabled: false });
+  // AllMetrics is not a SQL database metric category, and its logs have no resource-specific tables.
+  new MonitorDiagnosticSetting(stack, "sql-database-metrics", {
+    name: "metrics",
+    targetResourceId: database.id,
+    logAnalyticsWorkspaceId: "/subscriptions/s/resourceGroups/rg-insecure/providers/Microsoft.OperationalInsights/workspaces/log-insecure",
+    logAnalyticsDestinationType: "Dedicated",
+    enabledMetric: [{ category: "AllMetrics" }],
+  });
   const namespace = new EventhubNamespace(stack, "namespace", { ...common, name: "evhns-insecure", sku: "Standard", minimumTlsVersion: "1.0", localAuthenticationEnabled: true });
   new EventhubNamespaceAuthorizationRule(stack, "root-rule", { name: "root", namespaceName: namespace.name, resourceGroupName: "rg-insecure", listen: true, send: true, manage: true });
   new EventhubAuthorizationRule(stack, "send-rule", { name: "send", namespaceName: namespace.name, eventhubName: "hub", resourceGroupName: "rg-insecure", listen: false, send: true, manage: false });

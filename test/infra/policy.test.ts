@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
+import type { EnvironmentConfig } from "../../infra/config/environment-config";
 import { configuredEnvironments } from "../../infra/config/environments";
 import { evaluatePolicy, violations } from "../../infra/policy/evaluate-policy";
 import { PLATFORM_POLICY_EXCEPTIONS, PLATFORM_POLICY_PACK } from "../../infra/policy/platform-pack";
@@ -18,8 +19,8 @@ const synthesizedEnvironments = new Map(
 );
 
 /** Rules that find nothing to check in an environment by design. */
-function expectedNotApplicable(ruleId: string, preventDestroy: boolean): boolean {
-  return ruleId === "AZ-KV-003" && !preventDestroy;
+function expectedNotApplicable(ruleId: string, config: EnvironmentConfig): boolean {
+  return (ruleId === "AZ-KV-003" && !config.protection.preventDestroy) || (ruleId === "AZ-SQL-003" && config.network.mode === "private");
 }
 
 describe("the policy pack", () => {
@@ -47,13 +48,13 @@ describe("policy exceptions", () => {
   });
 });
 
-describe.each(environments.map((config) => [config.name, config.protection.preventDestroy] as const))("policy on environment %s", (name, preventDestroy) => {
+describe.each(environments.map((config) => [config.name, config] as const))("policy on environment %s", (name, config) => {
   const stack = synthesizedEnvironments.get(name)!;
 
   test.each(PLATFORM_POLICY_PACK.map((rule) => [`${rule.id} ${rule.name}`, rule] as const))("%s", (_title, rule) => {
     const findings = evaluatePolicy(stack, [rule], PLATFORM_POLICY_EXCEPTIONS);
     expect(violations(findings)).toEqual([]);
-    if (expectedNotApplicable(rule.id, preventDestroy)) {
+    if (expectedNotApplicable(rule.id, config)) {
       expect(findings).toEqual([]);
     } else {
       expect(findings.length).toBeGreaterThan(0);
@@ -92,10 +93,13 @@ describe("policy on a deliberately insecure configuration", () => {
     "AZ-FN-006": ["azurerm_function_app_flex_consumption"],
     "AZ-FN-007": ["azurerm_function_app_flex_consumption"],
     "AZ-FN-008": ["azurerm_function_app_flex_consumption"],
+    "AZ-FN-009": ["azurerm_function_app_flex_consumption"],
     "AZ-MON-001": ["azurerm_eventhub_namespace", "azurerm_function_app_flex_consumption", "azurerm_key_vault", "azurerm_mssql_database"],
     "AZ-MON-002": ["azurerm_application_insights"],
     "AZ-MON-003": ["azurerm_log_analytics_workspace"],
     "AZ-MON-004": ["azurerm_monitor_action_group"],
+    "AZ-MON-005": ["azurerm_monitor_diagnostic_setting"],
+    "AZ-MON-006": ["azurerm_monitor_diagnostic_setting"],
     "AZ-GEN-001": [
       "azurerm_application_insights",
       "azurerm_eventhub_namespace",

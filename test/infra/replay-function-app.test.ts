@@ -3,6 +3,7 @@ import { ApplicationInsights } from "@cdktf/provider-azurerm/lib/application-ins
 import { FunctionAppFlexConsumption } from "@cdktf/provider-azurerm/lib/function-app-flex-consumption";
 import { ServicePlan } from "@cdktf/provider-azurerm/lib/service-plan";
 import { ReplayFunctionApp, type ReplayFunctionAppProps } from "../../infra/constructs/replay-function-app";
+import { AZURE_MONITOR_ACTION_GROUPS_APP_ID } from "../../functions/teams/alert-webhook-callers";
 import { freshStack, resourcesOfType, synthesized } from "./synthesized";
 
 const base: ReplayFunctionAppProps = {
@@ -14,6 +15,7 @@ const base: ReplayFunctionAppProps = {
   logAnalyticsWorkspaceId: "workspace-1",
   deploymentContainerUrl: "https://stlrptest0001.blob.core.windows.net/function-deployments",
   nodeVersion: "22",
+  hostStorageAccountName: "stlrptest0001",
   appSettings: { EVENTHUB_NAME: "learner-responses" },
   webhookAuthentication: { clientId: "client-1", tenantId: "tenant-1" },
 };
@@ -54,7 +56,12 @@ describe("ReplayFunctionApp", () => {
     const { text, json } = synthesized(stack);
     expect(text).toHaveResourceWithProperties(ApplicationInsights, { local_authentication_disabled: true, workspace_id: "workspace-1" });
     const app = resourcesOfType(json, FunctionAppFlexConsumption.tfResourceType)[0];
-    expect(app.app_settings).toEqual({ EVENTHUB_NAME: "learner-responses", APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "Authorization=AAD" });
+    expect(app.app_settings).toEqual({
+      EVENTHUB_NAME: "learner-responses",
+      AzureWebJobsStorage__accountName: "stlrptest0001",
+      AzureWebJobsStorage__credential: "managedidentity",
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "Authorization=AAD",
+    });
     const assignments = resourcesOfType(json, "azurerm_role_assignment");
     expect(assignments).toEqual([
       expect.objectContaining({
@@ -73,7 +80,7 @@ describe("ReplayFunctionApp", () => {
         auth_enabled: true,
         require_authentication: true,
         unauthenticated_action: "Return401",
-        active_directory_v2: { client_id: "client-1", tenant_auth_endpoint: "https://login.microsoftonline.com/tenant-1/v2.0", allowed_audiences: ["api://client-1"] },
+        active_directory_v2: { client_id: "client-1", tenant_auth_endpoint: "https://login.microsoftonline.com/tenant-1/v2.0", allowed_audiences: ["api://client-1"], allowed_applications: [AZURE_MONITOR_ACTION_GROUPS_APP_ID] },
       }),
     });
   });
@@ -88,5 +95,28 @@ describe("ReplayFunctionApp", () => {
           appSettings: { FUNCTIONS_WORKER_RUNTIME: "node", WEBSITE_RUN_FROM_PACKAGE: "1" },
         }),
     ).toThrow(/instanceMemoryMb 1024[\s\S]*maximumInstanceCount 10[\s\S]*FUNCTIONS_WORKER_RUNTIME[\s\S]*WEBSITE_RUN_FROM_PACKAGE/);
+  });
+});
+
+describe("ReplayFunctionApp host storage and callers", () => {
+  test("sets identity-based host storage as the Functions docs specify, with no AzureWebJobsStorage", () => {
+    const stack = freshStack();
+    new ReplayFunctionApp(stack, "function-app", base);
+    const [app] = resourcesOfType(synthesized(stack).json, "azurerm_function_app_flex_consumption");
+    const settings = app.app_settings as Record<string, string>;
+    expect(settings).toEqual(expect.objectContaining({ AzureWebJobsStorage__accountName: "stlrptest0001", AzureWebJobsStorage__credential: "managedidentity" }));
+    expect(settings).not.toHaveProperty("AzureWebJobsStorage");
+  });
+
+  test("fails when appSettings carries AzureWebJobsStorage, even empty", () => {
+    expect(() => new ReplayFunctionApp(freshStack(), "function-app", { ...base, appSettings: { AzureWebJobsStorage: "" } })).toThrow(
+      "appSettings.AzureWebJobsStorage must not be set: the host uses identity-based storage (AzureWebJobsStorage__accountName), and even an empty value makes it look for a connection string",
+    );
+  });
+
+  test("fails when no client application is allowed", () => {
+    expect(() => new ReplayFunctionApp(freshStack(), "function-app", { ...base, webhookAuthentication: { clientId: "client-1", tenantId: "tenant-1", allowedApplications: [] } })).toThrow(
+      "webhookAuthentication.allowedApplications must name at least one client application",
+    );
   });
 });

@@ -43,11 +43,23 @@ describe("ServingSql", () => {
     });
   });
 
-  test("opens the firewall to Azure services only", () => {
+  test("opens no firewall rule by default", () => {
     const stack = freshStack();
     new ServingSql(stack, "sql", base);
+    expect(resourcesOfType(synthesized(stack).json, MssqlFirewallRule.tfResourceType)).toEqual([]);
+  });
+
+  test("opens the firewall to Azure services only when allowAzureServices is on", () => {
+    const stack = freshStack();
+    new ServingSql(stack, "sql", { ...base, allowAzureServices: true });
     const rules = resourcesOfType(synthesized(stack).json, MssqlFirewallRule.tfResourceType);
-    expect(rules).toEqual([expect.objectContaining({ start_ip_address: "0.0.0.0", end_ip_address: "0.0.0.0" })]);
+    expect(rules).toEqual([expect.objectContaining({ name: "AllowAllWindowsAzureIps", start_ip_address: "0.0.0.0", end_ip_address: "0.0.0.0" })]);
+  });
+
+  test("fails when allowAzureServices is asked for a server without a public endpoint", () => {
+    expect(() => new ServingSql(freshStack(), "sql", { ...base, allowAzureServices: true, publicNetworkAccessEnabled: false })).toThrow(
+      "allowAzureServices needs publicNetworkAccessEnabled: a firewall rule has no effect on a server without a public endpoint",
+    );
   });
 
   test("fails when serverless settings are given for a provisioned SKU", () => {

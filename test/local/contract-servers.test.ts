@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import * as path from "node:path";
 
@@ -88,8 +88,12 @@ function kqlScriptsInApplyOrder(): string[] {
   return [...versioned, ...repeatable];
 }
 
+/** Schedules live in each item's .schedules file (Fabric Git format); the pipeline items are top-level folders. */
 function scheduleCount(): number {
-  return (JSON.parse(readFileSync(path.join(REPO_ROOT, "pipelines", "schedules.json"), "utf8")) as { schedules: unknown[] }).schedules.length;
+  const root = path.join(REPO_ROOT, "pipelines");
+  return readdirSync(root)
+    .filter((folder) => existsSync(path.join(root, folder, ".schedules")))
+    .reduce((sum, folder) => sum + (JSON.parse(readFileSync(path.join(root, folder, ".schedules"), "utf8")) as { schedules: unknown[] }).schedules.length, 0);
 }
 
 function occupyPort(): Promise<Server> {

@@ -82,8 +82,29 @@ export interface InjectedFault {
   readonly echoRequestBody?: boolean;
 }
 
+/** A Fabric capacity as GET /v1/capacities lists it. */
+export interface FabricCapacity {
+  readonly id: string;
+  readonly displayName: string;
+  readonly sku: string;
+  readonly region: string;
+  /** Active, Inactive (paused), ... */
+  readonly state: string;
+}
+
+/** A workspace role assignment as GET /v1/workspaces/{id}/roleAssignments lists it. */
+export interface FabricWorkspaceRole {
+  readonly principalId: string;
+  readonly principalType: "User" | "Group" | "ServicePrincipal";
+  readonly role: "Admin" | "Member" | "Contributor" | "Viewer";
+}
+
 export interface FabricContractServer {
   readonly url: string;
+  /** Capacities the caller can see (GET /v1/capacities). */
+  readonly capacities: Map<string, FabricCapacity>;
+  /** workspace id -> its role assignments (GET /v1/workspaces/{id}/roleAssignments). */
+  readonly workspaceRoles: Map<string, FabricWorkspaceRole[]>;
   /** The workspace the server starts with. */
   readonly workspaceId: string;
   /** Every workspace, including ones created through POST /v1/workspaces. */
@@ -150,6 +171,8 @@ export async function startFabricContractServer(options: FabricServerOptions = {
   let ws = workspaceId;
   const inWorkspace = () => [...items.values()].filter((i) => i.workspaceId === ws);
   const connections = new Map<string, StoredConnection>();
+  const capacities = new Map<string, FabricCapacity>();
+  const workspaceRoles = new Map<string, FabricWorkspaceRole[]>();
   const operations = new Map<string, Operation>();
   const reservedNames = new Map<string, number>();
   let nextOperationError: Operation["error"];
@@ -223,6 +246,7 @@ export async function startFabricContractServer(options: FabricServerOptions = {
     if (area === "operations" && id) return operationRoute(method, id, sub);
     if (area === "connections") return connectionRoute(method, url, id, body);
     if (area === "workspaces" && !id) return workspaceCollectionRoute(method, url, body);
+    if (area === "capacities" && !id && method === "GET") return page(url, [...capacities.values()]);
     if (area === "workspaces") {
       if (!workspaces.has(id)) throw new HttpError(404, "WorkspaceNotFound", `workspace ${id} not found`);
       ws = id;
@@ -230,6 +254,13 @@ export async function startFabricContractServer(options: FabricServerOptions = {
         const workspace = workspaces.get(id);
         if (workspace) workspace.identity = true;
         return lro({ applicationId: randomUUID(), servicePrincipalId: randomUUID() });
+      }
+      if (!sub && method === "GET") {
+        const workspace = workspaces.get(id) as { id: string; displayName: string; capacityId?: string };
+        return { status: 200, body: { id: workspace.id, displayName: workspace.displayName, type: "Workspace", ...(workspace.capacityId ? { capacityId: workspace.capacityId } : {}) } };
+      }
+      if (sub === "roleAssignments" && !subId && method === "GET") {
+        return page(url, (workspaceRoles.get(id) ?? []).map((r) => ({ id: r.principalId, principal: { id: r.principalId, type: r.principalType }, role: r.role })));
       }
       if (!sub && method === "DELETE") {
         for (const item of inWorkspace()) items.delete(item.id);
@@ -487,6 +518,8 @@ export async function startFabricContractServer(options: FabricServerOptions = {
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url: baseUrl,
+    capacities,
+    workspaceRoles,
     workspaceId,
     workspaces,
     requests,

@@ -1,3 +1,4 @@
+import { connectionRequestProblems } from "./supported-connection-types";
 import type { PlatformOutputs } from "../../outputs";
 import { connectionHashes, markedConnectionName } from "./connection-hash";
 import type { FabricClient } from "./fabric-client";
@@ -65,6 +66,9 @@ export async function applyFabricPlan(options: ApplyFabricOptions): Promise<Fabr
       continue;
     }
     const request = await spec.request(options.secrets);
+    // Fail before any call with the reason Fabric would give, naming the recorded catalogue entry.
+    const problems = connectionRequestProblems(request);
+    if (problems.length > 0) throw new Error(problems.join("; "));
     const displayName = markedConnectionName(spec.displayName, connectionHashes(request));
     if (planned.action === "update" && planned.existingId) {
       await client.updateConnection(planned.existingId, { connectivityType: "ShareableCloud", displayName, credentialDetails: request.credentialDetails });
@@ -113,7 +117,7 @@ export async function applyFabricPlan(options: ApplyFabricOptions): Promise<Fabr
   for (const planned of plan.schedules) {
     const source = sources.find((s) => `${s.displayName}.${s.type}` === planned.spec.item);
     const itemId = source && deployedIds.get(source.logicalId);
-    if (!itemId) throw new Error(`schedules.json names ${planned.spec.item}, which was not deployed`);
+    if (!itemId) throw new Error(`${planned.spec.item}/.schedules belongs to an item that was not deployed`);
     const label = `schedule of ${planned.spec.item}`;
     if (planned.action === "create") {
       await client.createItemSchedule(itemId, planned.spec.jobType, planned.spec.configuration);

@@ -17,11 +17,6 @@ export interface FabricItemSource {
 export const FABRIC_ITEM_ORDER = ["Lakehouse", "Eventhouse", "KQLDatabase", "Eventstream", "DataPipeline", "KQLDashboard"] as const;
 export type FabricItemType = (typeof FABRIC_ITEM_ORDER)[number];
 
-/** Files of an export that the deploy stage deliberately does not publish, with the reason shown to the user. */
-const IGNORED_PARTS: Record<string, string> = {
-  "DatabaseSchema.kql": "the KQL schema comes from kql/ through the migration engine",
-};
-
 interface PlatformFile {
   metadata?: { type?: unknown; displayName?: unknown; description?: unknown };
   config?: { logicalId?: unknown };
@@ -31,13 +26,13 @@ interface PlatformFile {
  * Loads every item folder under `root`, accepting both the nested layout of newer exports
  * (`X.Eventhouse/.children/Y.KQLDatabase/`) and standalone folders. Returns items in dependency order.
  */
-export async function loadFabricItems(root: string, log: (line: string) => void = () => undefined): Promise<FabricItemSource[]> {
+export async function loadFabricItems(root: string): Promise<FabricItemSource[]> {
   const folders = await findItemFolders(root, "");
   const problems: string[] = [];
   const items: FabricItemSource[] = [];
   for (const folder of folders) {
     try {
-      items.push(await loadItem(root, folder, log));
+      items.push(await loadItem(root, folder));
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -76,7 +71,7 @@ async function findItemFolders(root: string, relative: string): Promise<string[]
   return found;
 }
 
-async function loadItem(root: string, folder: string, log: (line: string) => void): Promise<FabricItemSource> {
+async function loadItem(root: string, folder: string): Promise<FabricItemSource> {
   const platformPath = `${folder}/.platform`;
   let platform: PlatformFile;
   try {
@@ -94,11 +89,8 @@ async function loadItem(root: string, folder: string, log: (line: string) => voi
   if (folderName !== `${String(displayName)}.${String(type)}`) throw new Error(`${platformPath}: the folder should be named '${String(displayName)}.${String(type)}' to match metadata.displayName and metadata.type`);
   const parts: { path: string; text: string }[] = [];
   for (const file of await listFiles(path.join(root, folder), "")) {
-    if (file === ".platform") continue;
-    if (IGNORED_PARTS[file]) {
-      log(`  ignoring ${folder}/${file}: ${IGNORED_PARTS[file]}`);
-      continue;
-    }
+    // Git-integration metadata, not definition parts: .schedules is applied through the Job Scheduler.
+    if (file === ".platform" || file === ".schedules") continue;
     parts.push({ path: file, text: await fs.readFile(path.join(root, folder, file), "utf8") });
   }
   if (parts.length === 0) throw new Error(`${folder}: no definition files beside .platform`);

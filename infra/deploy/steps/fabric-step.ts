@@ -33,7 +33,7 @@ export interface FabricStepResult {
 /** Loads pipelines/, reads the workspace, prints the plan and (unless a dry run) applies it. */
 export async function runFabricStep(options: FabricStepOptions): Promise<FabricStepResult> {
   const { client, log } = options;
-  const sources = await loadFabricItems(options.itemsDir, log);
+  const sources = await loadFabricItems(options.itemsDir);
   const schedules = await loadSchedules(options.itemsDir, sources);
   const state = options.newWorkspace ? { items: [], connections: await client.listConnections(), schedules: {} } : await readFabricState(client, sources, schedules);
   const connections = desiredConnections({ outputs: options.outputs, teamsWebhookUrl: options.teamsWebhookUrl });
