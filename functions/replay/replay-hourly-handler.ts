@@ -4,6 +4,7 @@ import { createReplayClients, type ReplayClients } from "./replay-clients";
 import { readReplaySettings, type ReplaySettings } from "./replay-options";
 import { replayClock } from "./replay-due-hours";
 import { runReplay, type ReplayRunResult } from "./replay-run";
+import { SendPacer } from "./send-pacer";
 
 // The handler lives apart from its registration (functions/app/replay-timer.ts): `app.timer` outside the Functions
 // host prints the package's "test mode" warnings, so local runs import this module, which registers nothing.
@@ -46,6 +47,7 @@ export async function replayHourly(timer: Timer, context: InvocationContext): Pr
     claimTimeoutMs: settings.claimTimeoutMinutes * 60_000,
     pseudonymizationSalt: settings.pseudonymizationSalt,
     sendConcurrency: settings.sendConcurrency,
+    pacer: new SendPacer({ eventsPerSecond: settings.maxEventsPerSecond, bytesPerSecond: settings.maxBytesPerSecond }),
     log: (message) => context.log(message),
   });
   context.log(`replay run ${runId}: ${result.hours.length} hour(s) replayed, ${result.eventsSent} events sent, ${result.deadLettered} dead-lettered${result.stoppedBecause ? `, stopped: ${result.stoppedBecause}` : ""}`);

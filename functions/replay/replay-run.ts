@@ -4,6 +4,7 @@ import { checkpointBlob, claimHour, completeHour, readCheckpoint, releaseClaim }
 import { dueHours, findFirstBatchHour } from "./replay-due-hours";
 import { readHourBatches } from "./hour-batch-records";
 import { replayHour, type HourReplayResult } from "./replay-hour";
+import type { SendPacer } from "./send-pacer";
 
 export interface ReplayRunOptions {
   readonly batches: ContainerClient;
@@ -24,6 +25,8 @@ export interface ReplayRunOptions {
   readonly claimTimeoutMs: number;
   readonly pseudonymizationSalt?: string;
   readonly sendConcurrency?: number;
+  /** Paces every hour's sends to the namespace's throughput. @default - unpaced */
+  readonly pacer?: SendPacer;
   readonly log?: (message: string) => void;
 }
 
@@ -60,6 +63,8 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
     return batches;
   };
   let upcoming = hours.length > 0 ? read(hours[0]) : undefined;
+  // Asked once per run: every hour maps learners to partitions with the same list.
+  const partitionIds = hours.length > 0 ? await options.producer.getPartitionIds() : [];
   for (const [index, hour] of hours.entries()) {
     const prefetched = upcoming ?? read(hour);
     upcoming = index + 1 < hours.length ? read(hours[index + 1]) : undefined;
@@ -78,6 +83,8 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
         runId: options.runId,
         pseudonymizationSalt: options.pseudonymizationSalt,
         sendConcurrency: options.sendConcurrency,
+        partitionIds,
+        pacer: options.pacer,
         prefetched,
         now: options.now,
       });

@@ -13,6 +13,8 @@ test("reads connection strings and defaults", () => {
     clockOffsetHours: 0,
     claimTimeoutMinutes: 30,
     sendConcurrency: 128,
+    maxEventsPerSecond: 1000,
+    maxBytesPerSecond: 1_000_000,
     sendTimeoutSeconds: 60,
     sendMaxRetries: 5,
     pseudonymizationSalt: undefined,
