@@ -3,7 +3,8 @@ import type { AddressInfo, Server, Socket } from "node:net";
 import { create_container, type Connection, type EventContext } from "rhea";
 import { createLinkRouter } from "./link-router";
 import { readableBody } from "./message-codec";
-import { createNamespace, type HubDefinition, type SendFault } from "./namespace";
+import type { IngressLimit } from "./ingress-limit";
+import { createNamespace, type HubDefinition, type NamespaceStats, type SendFault } from "./namespace";
 import type { SharedAccessPolicy } from "./sas-token";
 
 export interface LocalEventHubsOptions {
@@ -34,13 +35,14 @@ export interface LocalEventHubs {
   connectionString(hub?: string): string;
   /** Events stored in a hub, partition by partition, each partition in sequence order. */
   events(hub: string): readonly StoredEvent[];
-  /**
-   * The next `count` transfers to `hub` are rejected with `condition` (default "com.microsoft:server-busy")
-   * or, with mode "no-settle", never settled so that the client's send times out.
-   */
+  /** The next `fault.count` transfers to `hub` meet the fault (see SendFault); replaces any fault still pending there. */
   injectSendFaults(hub: string, fault: SendFault): void;
-  /** `connections` is the number of AMQP connections open now; the rest count since start. */
-  stats(): { connections: number; transfersAccepted: number; transfersRejected: number; eventsStored: number };
+  /**
+   * Throttles `hub` like a namespace out of throughput units: transfers above the rate, measured by the endpoint's
+   * own clock, are rejected with `com.microsoft:server-busy`. `null` removes the limit.
+   */
+  setIngressLimit(hub: string, limit: IngressLimit | null): void;
+  stats(): NamespaceStats;
   /** Closes every connection and the listener. */
   close(): Promise<void>;
 }
@@ -110,6 +112,7 @@ export async function startLocalEventHubs(options: LocalEventHubsOptions): Promi
       );
     },
     injectSendFaults: (hub, fault) => namespace.injectFault(hub, fault),
+    setIngressLimit: (hub, limit) => namespace.setIngressLimit(hub, limit),
     stats: () => ({ ...namespace.stats }),
     async close() {
       for (const connection of openConnections) connection.close();
