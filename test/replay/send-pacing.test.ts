@@ -121,4 +121,26 @@ describe("throttling storm", () => {
     expect(pacer.throttleCount).toBe(6);
     expect(pacer.currentRate.eventsPerSecond).toBeLessThan(100_000);
   });
+
+  test("a namespace throttling above its rate: the hour completes, nothing lost, nothing doubled, no send failed", async () => {
+    const scope = await peers.freshScope();
+    const responses = testResponses(H, "T1", 100, 20);
+    await uploadBatch(scope.batches, H, "T1", responses);
+    // The hub admits 400 events/s; the pacer was set for ten times that (as if the namespace had fewer throughput
+    // units than configured, or shared them). A producer with one retry fails a send after two busy replies.
+    peers.hubs.setIngressLimit(scope.hub, { eventsPerSecond: 400 });
+    const throttledBefore = peers.hubs.stats().transfersThrottled;
+    const pacer = new SendPacer({ eventsPerSecond: 4000, bytesPerSecond: 4_000_000 });
+
+    const result = await replayHour({ hour: H, batches: scope.batches, deadLetters: scope.deadLetters, producer: scope.producer({ maxRetries: 1, retryDelayInMs: 20 }), runId: "run-throttled", pacer });
+
+    peers.hubs.setIngressLimit(scope.hub, null);
+    expect(result).toMatchObject({ recordsRead: 2000, eventsSent: 2000, deadLettered: 0 });
+    const ids = hubEvents(peers.hubs, scope.hub).map((event) => event.eventId);
+    expect(ids).toHaveLength(2000);
+    expect(new Set(ids)).toEqual(new Set(responses.map((response) => response.eventId)));
+    expect(peers.hubs.stats().transfersThrottled - throttledBefore).toBeGreaterThan(0);
+    expect(pacer.throttleCount).toBeGreaterThan(0);
+    expect(pacer.currentRate.eventsPerSecond).toBeLessThan(4000);
+  });
 });
