@@ -15,7 +15,7 @@ const HOUR_MS = 3_600_000;
 export const LOCAL_EVENT_HUB = "learner-responses";
 const BRONZE_CONSUMER_GROUP = "bronze";
 
-/** The summary `npm start` prints and writes with --summary: exactly these keys (see the README, "npm start"). */
+/** The summary `npm start` prints and writes with --summary: exactly these keys (see docs/local-stack.md, "npm start"). */
 export interface PipelineSummary {
   filesScanned: number;
   filesInvalid: number;

@@ -117,7 +117,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const sample = args.dataDir === undefined ? await sampleDataset(log) : undefined;
     const dataDir = args.dataDir ?? SAMPLE_DIR;
     if (!(await fs.stat(dataDir).then((stat) => stat.isDirectory(), () => false))) {
-      process.stderr.write(`start: --data ${dataDir} is not a folder; pass the root folder of a dataset (see the README, "Input dataset contract")\n`);
+      process.stderr.write(`start: --data ${dataDir} is not a folder; pass the root folder of a dataset (see docs/ingestion.md, "Input dataset contract")\n`);
       return 2;
     }
     const bronzeDir = args.lakeDir ?? BRONZE_DIR;

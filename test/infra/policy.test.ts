@@ -123,9 +123,9 @@ describe("policy on a deliberately insecure configuration", () => {
   });
 });
 
-describe("README.md", () => {
+describe("docs/infrastructure.md", () => {
   test("lists every rule of the pack with its id, name and severity", () => {
-    const docs = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+    const docs = readFileSync(join(__dirname, "..", "..", "docs", "infrastructure.md"), "utf8");
     const missing = PLATFORM_POLICY_PACK.filter((rule) => !docs.includes(`| ${rule.id} | ${rule.name} | ${rule.severity} | ${rule.explanation} |`)).map((rule) => rule.id);
     expect(missing).toEqual([]);
   });
