@@ -5,8 +5,8 @@ import { buildFunctionBundle } from "../functions/build/bundle";
 import { median } from "./median";
 
 const RUNS = 7;
-const SIZE_TARGET_BYTES = 2 * 1024 * 1024;
-const LOAD_TARGET_MS = 300;
+const SIZE_TARGET_BYTES = 1000 * 1000;
+const LOAD_TARGET_MS = 100;
 
 /** Milliseconds one fresh node process spends in require() of the bundle (the worker's cold load of our code). */
 function requireTimeMs(file: string): number {
@@ -27,10 +27,15 @@ async function main(): Promise<void> {
     const loads = Array.from({ length: RUNS }, () => requireTimeMs(file));
     entries.push({ entry, bundle: path.relative(process.cwd(), file), bytes, requireMsMedian: Number(median(loads).toFixed(1)), requireMsMax: Number(Math.max(...loads).toFixed(1)) });
   }
-  const result = { machine: { cpus: (await import("node:os")).cpus().length, node: process.version }, buildMs, zipBytes: bundle.zipBytes, entries, targets: { bundleBytes: SIZE_TARGET_BYTES, requireMs: LOAD_TARGET_MS } };
+  // Loaded on first use with managed identity (in Azure), not at require(): reported apart.
+  const identityChunk = path.join(path.dirname(bundle.zipPath), "function", "lib", "azure-identity.mjs");
+  const identityChunkBytes = (await fs.stat(identityChunk)).size;
+  const os = await import("node:os");
+  const result = { measuredAt: new Date().toISOString(), machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, loadAverage1m: Number(os.loadavg()[0].toFixed(2)) }, buildMs, zipBytes: bundle.zipBytes, entries, identityChunkBytes, targets: { bundleBytes: SIZE_TARGET_BYTES, requireMs: LOAD_TARGET_MS } };
 
   console.log(`built in ${buildMs} ms; ${path.relative(process.cwd(), bundle.zipPath)}: ${(bundle.zipBytes / 1024).toFixed(0)} KiB`);
-  console.table(entries.map((entry) => ({ entry: entry.entry, "size KiB": Math.round(entry.bytes / 1024), "require ms (median)": entry.requireMsMedian, "require ms (max)": entry.requireMsMax, "< 2 MB": entry.bytes < SIZE_TARGET_BYTES, "< 300 ms": entry.requireMsMedian < LOAD_TARGET_MS })));
+  console.table(entries.map((entry) => ({ entry: entry.entry, "size KiB": Math.round(entry.bytes / 1024), "require ms (median)": entry.requireMsMedian, "require ms (max)": entry.requireMsMax, "< 1 MB": entry.bytes < SIZE_TARGET_BYTES, "< 100 ms": entry.requireMsMedian < LOAD_TARGET_MS })));
+  console.log(`identity chunk (loaded on first use with managed identity): ${Math.round(identityChunkBytes / 1024)} KiB; machine load average ${result.machine.loadAverage1m} on ${result.machine.cpus} cores`);
   const out = path.join(__dirname, "results", "bundle.json");
   await fs.mkdir(path.dirname(out), { recursive: true });
   await fs.writeFile(out, `${JSON.stringify(result, null, 2)}\n`);

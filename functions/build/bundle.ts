@@ -1,7 +1,10 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
+import { _ } from "ajv/dist/2020";
+import standaloneCode from "ajv/dist/standalone";
 import { build, type Plugin } from "esbuild";
 import { zipSync } from "fflate";
+import { createEventSchemaCompiler } from "../replay/event-validator";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const ENTRY_DIR = path.join(PROJECT_ROOT, "functions", "app");
@@ -31,6 +34,51 @@ const preferCommonJsBuilds: Plugin = {
   },
 };
 
+/**
+ * Replaces functions/replay/event-validator.ts with the same validator compiled at build time (ajv's standalone
+ * code): the function then carries no JSON Schema compiler and validates its first event without compiling.
+ */
+const precompiledEventValidator: Plugin = {
+  name: "precompiled-event-validator",
+  setup(pluginBuild) {
+    const replayDir = path.join(PROJECT_ROOT, "functions", "replay");
+    pluginBuild.onLoad({ filter: /[\\/]functions[\\/]replay[\\/]event-validator\.ts$/ }, () => ({
+      contents: 'import validate from "precompiled:event-validator";\nexport function eventValidator() { return validate; }\n',
+      loader: "ts",
+      resolveDir: replayDir,
+    }));
+    pluginBuild.onResolve({ filter: /^precompiled:event-validator$/ }, () => ({ path: "event-validator", namespace: "precompiled" }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: "precompiled" }, () => {
+      // The generated code requires the formats module, so the bundle uses the one definition the tests use.
+      const { ajv, validate } = createEventSchemaCompiler({ code: { source: true, formats: _`require("./event-schema-formats").EVENT_SCHEMA_FORMATS` } });
+      return { contents: standaloneCode(ajv, validate), loader: "js", resolveDir: replayDir };
+    });
+  },
+};
+
+/**
+ * Where the identity library goes in the app: outside `dist/`, so the worker does not load it as a function entry.
+ * An ES module, because the entries reach it with import(), which sees a CommonJS bundle's exports only as `default`.
+ */
+const IDENTITY_CHUNK = "lib/azure-identity.mjs";
+
+/**
+ * Leaves the lazily imported @azure/identity (with MSAL, the largest dependency) out of the entry bundles and
+ * points them at a chunk of its own, which loads on first use only: with managed identity, in Azure.
+ */
+function separateIdentityChunk(used: { value: boolean }): Plugin {
+  return {
+    name: "separate-identity-chunk",
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^@azure\/identity$/ }, (args) => {
+        if (args.kind !== "dynamic-import") return undefined;
+        used.value = true;
+        return { path: `../${IDENTITY_CHUNK}`, external: true };
+      });
+    },
+  };
+}
+
 export interface FunctionBundleOptions {
   /** Where the staged app folder (`function/`) and `function.zip` go. @default "<project>/dist" */
   readonly outDir?: string;
@@ -44,9 +92,10 @@ export interface FunctionBundle {
 }
 
 /**
- * Bundles every functions/app/*.ts entry with esbuild into one CommonJS file each (Node 22, @azure/functions-core
- * left to the worker), writes host.json and package.json next to them and zips the app (without source maps) for
- * One Deploy.
+ * Bundles every functions/app/*.ts entry with esbuild into one minified CommonJS file each (Node 22,
+ * @azure/functions-core left to the worker; the event validator precompiled; @azure/identity in a chunk loaded on
+ * first use), source maps beside the files, writes host.json and package.json next to them and zips the app
+ * (without source maps) for One Deploy.
  */
 export async function buildFunctionBundle(options: FunctionBundleOptions = {}): Promise<FunctionBundle> {
   const outDir = path.resolve(options.outDir ?? path.join(PROJECT_ROOT, "dist"));
@@ -55,6 +104,7 @@ export async function buildFunctionBundle(options: FunctionBundleOptions = {}): 
   if (entryPoints.length === 0) throw new Error(`No function entry points found: expected functions/app/*.ts under ${PROJECT_ROOT}.`);
 
   await fs.rm(appDir, { recursive: true, force: true });
+  const identityUsed = { value: false };
   await build({
     entryPoints,
     outdir: path.join(appDir, "dist"),
@@ -67,9 +117,28 @@ export async function buildFunctionBundle(options: FunctionBundleOptions = {}): 
     // Maps stay next to the bundle for local symbolication but out of the zip: they would triple its size.
     sourcemap: "external",
     legalComments: "none",
-    plugins: [preferCommonJsBuilds],
+    plugins: [precompiledEventValidator, separateIdentityChunk(identityUsed)],
+    define: { "import.meta.url": "__bundleFileUrl" },
+    banner: { js: 'var __bundleFileUrl=require("url").pathToFileURL(__filename).href;' },
     logLevel: "warning",
   });
+  if (identityUsed.value) {
+    await build({
+      stdin: { contents: 'export { DefaultAzureCredential } from "@azure/identity";', resolveDir: PROJECT_ROOT, sourcefile: "azure-identity.ts", loader: "ts" },
+      outfile: path.join(appDir, IDENTITY_CHUNK),
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      // The library's CommonJS dependencies require() Node's built-in modules, which an ES module must create.
+      banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
+      target: "node22",
+      minify: true,
+      sourcemap: "external",
+      legalComments: "none",
+      plugins: [preferCommonJsBuilds],
+      logLevel: "warning",
+    });
+  }
   await fs.writeFile(path.join(appDir, "host.json"), `${JSON.stringify(HOST_JSON, null, 2)}\n`);
   await fs.writeFile(path.join(appDir, "package.json"), `${JSON.stringify(PACKAGE_JSON, null, 2)}\n`);
 

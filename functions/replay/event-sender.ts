@@ -1,18 +1,16 @@
 import type { EventData, EventDataBatch, EventHubProducerClient } from "@azure/event-hubs";
 import type { LearnerResponseEvent } from "../ingestion/learner-response";
 import { forEachConcurrently } from "../ingestion/bounded-concurrency";
+import { partitionEventsByLearner } from "./partition-events";
+import type { SendPacer } from "./send-pacer";
 
-/**
- * Batches in flight at once by default. A learner's hour is a small batch, so throughput is bound by round trips
- * unless many sends overlap; measured on the local hub, 128 in flight is close to the best (see the README, "Benchmarks").
- */
+/** Partitions sending at once by default: more than a Standard namespace's 32 partitions, so in practice all of them. */
 export const DEFAULT_SEND_CONCURRENCY = 128;
 
 /** A batch the SDK could not send even after its retries; names the SDK's error code (the learner id is left out of logs). */
 export class EventSendError extends Error {
   constructor(readonly eventCount: number, cause: unknown) {
-    // The SDK's retry wraps the attempts' errors in an AggregateError; the last attempt's error says what happened.
-    const last = cause instanceof AggregateError && cause.errors.length > 0 ? cause.errors[cause.errors.length - 1] : cause;
+    const last = lastAttemptError(cause);
     const code = (last as { code?: string } | null)?.code ?? (last as Error | null)?.name ?? "Error";
     const message = (last as Error | null)?.message;
     super(`Sending a batch of ${eventCount} events to the event hub failed after the SDK's retries: ${code}${message ? `: ${message}` : ""}`, { cause });
@@ -20,15 +18,19 @@ export class EventSendError extends Error {
   }
 }
 
-export interface SendByLearnerOptions {
+export interface SendByPartitionOptions {
   readonly producer: EventHubProducerClient;
-  /** Events grouped by partition key (the learner id as sent), each group in the order it must arrive. */
-  readonly eventsByLearner: ReadonlyMap<string, readonly LearnerResponseEvent[]>;
-  /** Batches in flight at once. */
-  readonly concurrency: number;
-  readonly abortSignal?: AbortSignal;
+  /** The hour's events, in any order. */
+  readonly events: Iterable<LearnerResponseEvent>;
+  /** The hub's partition ids, as `producer.getPartitionIds()` returns them (asked once per run). */
+  readonly partitionIds: readonly string[];
+  /** Partitions sending at once (each has at most one send in flight). @default DEFAULT_SEND_CONCURRENCY */
+  readonly concurrency?: number;
+  /** Paces sends to the namespace's throughput and absorbs ServerBusy replies. @default - unpaced: ServerBusy after the SDK's retries fails the send */
+  readonly pacer?: SendPacer;
   /** Awaited before every sendBatch; a rejection stops the send (e.g. the run lost ownership of the hour). @default - none */
   readonly beforeSend?: () => Promise<void>;
+  readonly abortSignal?: AbortSignal;
 }
 
 export interface SendResult {
@@ -36,32 +38,56 @@ export interface SendResult {
   readonly batchesSent: number;
   /** Events larger than the hub's maximum message size on their own: they can never be sent. */
   readonly tooLarge: readonly LearnerResponseEvent[];
+  /** ServerBusy replies the pacer absorbed by slowing down and sending the batch again. */
+  readonly throttledSends: number;
 }
 
 /**
- * Sends every event with partitionKey = its learner id, in size-bounded batches. A batch carries one partition key, so
- * each learner's events are packed into their own batches, sent in order; up to `concurrency` learners are sent at
- * once, which keeps many small sends in flight. Retries are the SDK's (the producer's retryOptions).
+ * Sends events by partition id: each learner goes to the partition the service's partition-key hash picks for its
+ * learnerId, each partition's events in (responseTime, eventId) order, packed into full batches (up to the hub's
+ * maximum message size). A partition has at most one send in flight and builds its next batch meanwhile, so a
+ * learner's events arrive in time order while batches stay large. The events carry no partition key (the SDK
+ * refuses both a partition id and a key); consumers see the partition id and the learnerId in the body.
+ * After the first failure no new send starts anywhere; sends in flight finish, then the first error is thrown.
  */
-export async function sendEventsByLearner(options: SendByLearnerOptions): Promise<SendResult> {
+export async function sendEventsByPartition(options: SendByPartitionOptions): Promise<SendResult> {
+  const stop = new AbortController();
+  const signal = options.abortSignal ? AbortSignal.any([options.abortSignal, stop.signal]) : stop.signal;
   const tooLarge: LearnerResponseEvent[] = [];
   let eventsSent = 0;
   let batchesSent = 0;
+  let throttledSends = 0;
 
   const send = async (batch: EventDataBatch) => {
-    await options.beforeSend?.();
-    try {
-      await options.producer.sendBatch(batch, { abortSignal: options.abortSignal });
-    } catch (error) {
-      throw new EventSendError(batch.count, error);
+    for (;;) {
+      signal.throwIfAborted();
+      await options.pacer?.acquire(batch.count, batch.sizeInBytes, signal);
+      await options.beforeSend?.();
+      try {
+        await options.producer.sendBatch(batch, { abortSignal: signal });
+        options.pacer?.sent();
+        break;
+      } catch (error) {
+        if (options.pacer && isServerBusy(error) && options.pacer.throttled()) {
+          throttledSends += 1;
+          continue;
+        }
+        throw new EventSendError(batch.count, error);
+      }
     }
     eventsSent += batch.count;
     batchesSent += 1;
   };
 
-  // Each learner's batches go out one after another (their order is kept); different learners go out concurrently.
-  await forEachConcurrently(options.eventsByLearner, options.concurrency, async ([partitionKey, events]) => {
-    let batch = await options.producer.createBatch({ partitionKey, abortSignal: options.abortSignal });
+  const sendPartition = async ([partitionId, events]: [string, LearnerResponseEvent[]]) => {
+    let inFlight: Promise<void> = Promise.resolve();
+    const dispatch = async (batch: EventDataBatch) => {
+      await inFlight;
+      inFlight = send(batch);
+      // Awaited before the next dispatch or at the end; marked handled so a failure during batch building is not "unhandled".
+      inFlight.catch(() => undefined);
+    };
+    let batch = await options.producer.createBatch({ partitionId, abortSignal: signal });
     for (const event of events) {
       const data: EventData = { body: event, contentType: "application/json" };
       if (batch.tryAdd(data)) continue;
@@ -69,11 +95,31 @@ export async function sendEventsByLearner(options: SendByLearnerOptions): Promis
         tooLarge.push(event);
         continue;
       }
-      await send(batch);
-      batch = await options.producer.createBatch({ partitionKey, abortSignal: options.abortSignal });
+      await dispatch(batch);
+      batch = await options.producer.createBatch({ partitionId, abortSignal: signal });
       if (!batch.tryAdd(data)) tooLarge.push(event);
     }
-    if (batch.count > 0) await send(batch);
+    if (batch.count > 0) await dispatch(batch);
+    await inFlight;
+  };
+
+  // A failing partition stops the others at once; forEachConcurrently then throws the first failure.
+  await forEachConcurrently(partitionEventsByLearner(options.events, options.partitionIds), options.concurrency ?? DEFAULT_SEND_CONCURRENCY, async (entry) => {
+    try {
+      await sendPartition(entry);
+    } catch (error) {
+      stop.abort(error);
+      throw error;
+    }
   });
-  return { eventsSent, batchesSent, tooLarge };
+  return { eventsSent, batchesSent, tooLarge, throttledSends };
+}
+
+/** The SDK's retry wraps the attempts' errors in an AggregateError; the last attempt's error says what happened. */
+function lastAttemptError(cause: unknown): unknown {
+  return cause instanceof AggregateError && cause.errors.length > 0 ? cause.errors[cause.errors.length - 1] : cause;
+}
+
+function isServerBusy(error: unknown): boolean {
+  return (lastAttemptError(error) as { code?: string } | null)?.code === "ServerBusyError";
 }

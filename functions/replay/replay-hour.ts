@@ -4,10 +4,11 @@ import { forEachConcurrently } from "../ingestion/bounded-concurrency";
 import type { LearnerResponseEvent } from "../ingestion/learner-response";
 import { writeDeadLetter, type DeadLetter } from "./dead-letter";
 import { eventSchemaViolations } from "./event-schema";
-import { DEFAULT_SEND_CONCURRENCY, sendEventsByLearner } from "./event-sender";
+import { DEFAULT_SEND_CONCURRENCY, sendEventsByPartition } from "./event-sender";
 import { readHourBatches, type HourBatches } from "./hour-batch-records";
 import type { SealedBlob } from "./hour-manifest";
 import { eventIdentityMapper } from "./pseudonymize";
+import type { SendPacer } from "./send-pacer";
 
 export interface ReplayHourOptions {
   /** Start of the UTC hour to replay. */
@@ -22,8 +23,12 @@ export interface ReplayHourOptions {
    * @default - ids are sent unchanged
    */
   readonly pseudonymizationSalt?: string;
-  /** Event batches in flight at once. @default DEFAULT_SEND_CONCURRENCY (128) */
+  /** Partitions sending at once (one batch in flight each). @default DEFAULT_SEND_CONCURRENCY (128) */
   readonly sendConcurrency?: number;
+  /** The hub's partition ids (the run asks once). @default - asked of the producer */
+  readonly partitionIds?: readonly string[];
+  /** Paces sends to the namespace's throughput. @default - unpaced */
+  readonly pacer?: SendPacer;
   /** Batch blobs downloaded at once. @default 8 */
   readonly downloadConcurrency?: number;
   /** The batches to replay when already read (a late correction reads only new or changed blobs). @default - every blob of the hour, read here */
@@ -59,7 +64,7 @@ export interface HourReplayResult {
 
 /**
  * Replays one UTC hour: reads the hour's batch blobs line by line, drops repeated eventIds, dead-letters lines that
- * are not valid events (the run goes on), and sends the rest with partitionKey = learnerId. Sending the same hour
+ * are not valid events (the run goes on), and sends the rest in time order on the partition of their learnerId. Sending the same hour
  * again sends the same eventIds, so a re-run after a crash is harmless downstream.
  */
 export async function replayHour(options: ReplayHourOptions): Promise<HourReplayResult> {
@@ -86,7 +91,7 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
 
   const seen = new Map<string, string>();
   const alreadySent = options.alreadySent ?? new Set<string>();
-  const eventsByLearner = new Map<string, LearnerResponseEvent[]>();
+  const events: LearnerResponseEvent[] = [];
   const replayedAt = now().toISOString();
   let recordsRead = 0;
   let duplicatesDropped = 0;
@@ -128,15 +133,15 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
       continue;
     }
     seen.set(record.eventId, JSON.stringify(record));
-    const learnerEvents = eventsByLearner.get(event.learnerId);
-    if (learnerEvents) learnerEvents.push(event);
-    else eventsByLearner.set(event.learnerId, [event]);
+    events.push(event);
   }
 
-  const sent = await sendEventsByLearner({
+  const sent = await sendEventsByPartition({
     producer: options.producer,
-    eventsByLearner,
+    events,
+    partitionIds: options.partitionIds ?? (events.length > 0 ? await options.producer.getPartitionIds({ abortSignal: options.abortSignal }) : []),
     concurrency: options.sendConcurrency ?? DEFAULT_SEND_CONCURRENCY,
+    pacer: options.pacer,
     abortSignal: options.abortSignal,
     beforeSend: options.beforeSend,
   });

@@ -5,6 +5,7 @@ import { createReplayClients, type ReplayClients } from "./replay-clients";
 import { readReplaySettings, type ReplaySettings } from "./replay-options";
 import { replayClock } from "./replay-due-hours";
 import { runReplay, type ReplayRunResult } from "./replay-run";
+import { SendPacer } from "./send-pacer";
 
 // The handler lives apart from its registration (functions/app/replay-timer.ts): `app.timer` outside the Functions
 // host prints the package's "test mode" warnings, so local runs import this module, which registers nothing.
@@ -49,6 +50,7 @@ export async function replayHourly(timer: Timer, context: InvocationContext): Pr
     lateScanHours: settings.lateScanHours,
     pseudonymizationSalt: settings.pseudonymizationSalt,
     sendConcurrency: settings.sendConcurrency,
+    pacer: new SendPacer({ eventsPerSecond: settings.maxEventsPerSecond, bytesPerSecond: settings.maxBytesPerSecond }),
     log: (message) => context.log(message),
     warn: (message) => context.warn(message),
   });

@@ -1,4 +1,5 @@
 import { DEFAULT_SEND_CONCURRENCY } from "./event-sender";
+import { THROUGHPUT_UNIT_BYTES_PER_SECOND, THROUGHPUT_UNIT_EVENTS_PER_SECOND } from "./send-pacer";
 
 /** Where the replay reads batches and checkpoints: an account URL with the function's identity in Azure, a connection string locally. */
 export type BatchStorageSettings = { readonly kind: "account-url"; readonly accountUrl: string } | { readonly kind: "connection-string"; readonly connectionString: string };
@@ -21,8 +22,12 @@ export interface ReplaySettings {
   readonly runDeadlineSeconds: number;
   /** Completed hours re-checked for late batches per run. @default 24 */
   readonly lateScanHours: number;
-  /** Event batches in flight at once. @default 128 */
+  /** Partitions sending at once (one batch in flight each). @default 128 */
   readonly sendConcurrency: number;
+  /** Events per second the replay sends at most. @default 1000 x EVENTHUB_THROUGHPUT_UNITS (1) */
+  readonly maxEventsPerSecond: number;
+  /** Bytes per second the replay sends at most. @default 1 000 000 x EVENTHUB_THROUGHPUT_UNITS (1) */
+  readonly maxBytesPerSecond: number;
   /** Per-attempt timeout of one send, in seconds; the SDK retries after it. @default 60 */
   readonly sendTimeoutSeconds: number;
   /** Retries of one send on retryable errors (server busy, timeouts). @default 5 */
@@ -77,6 +82,7 @@ export function readReplaySettings(env: NodeJS.ProcessEnv = process.env): Replay
   // An unresolved Key Vault reference arrives verbatim; using it as the salt would silently pseudonymize with a public string.
   if (salt?.startsWith("@Microsoft.KeyVault(")) problems.push("PSEUDONYMIZATION_SALT is an unresolved Key Vault reference: grant the function's identity 'Key Vault Secrets User' on the vault and check the secret URI.");
 
+  const throughputUnits = number("EVENTHUB_THROUGHPUT_UNITS", 1, (v) => Number.isInteger(v) && v >= 1 && v <= 40, "a whole number of throughput units between 1 and 40");
   const settings: ReplaySettings = {
     batchStorage,
     eventHub,
@@ -87,6 +93,8 @@ export function readReplaySettings(env: NodeJS.ProcessEnv = process.env): Replay
     runDeadlineSeconds: number("REPLAY_RUN_DEADLINE_SECONDS", 1500, (v) => v >= 60 && v <= 1740, "a number of seconds from 60 to 1740 (keep it below the host's 30-minute functionTimeout)"),
     lateScanHours: number("REPLAY_LATE_SCAN_HOURS", 24, (v) => Number.isInteger(v) && v >= 0 && v <= 24 * 31, "a whole number of hours from 0 to 744"),
     sendConcurrency: number("REPLAY_SEND_CONCURRENCY", DEFAULT_SEND_CONCURRENCY, (v) => Number.isInteger(v) && v >= 1 && v <= 1024, "a whole number between 1 and 1024"),
+    maxEventsPerSecond: number("REPLAY_MAX_EVENTS_PER_SECOND", throughputUnits * THROUGHPUT_UNIT_EVENTS_PER_SECOND, (v) => v > 0, "a number of events per second > 0"),
+    maxBytesPerSecond: number("REPLAY_MAX_BYTES_PER_SECOND", throughputUnits * THROUGHPUT_UNIT_BYTES_PER_SECOND, (v) => v > 0, "a number of bytes per second > 0"),
     sendTimeoutSeconds: number("REPLAY_SEND_TIMEOUT_SECONDS", 60, (v) => v > 0, "a number of seconds > 0"),
     sendMaxRetries: number("REPLAY_SEND_MAX_RETRIES", 5, (v) => Number.isInteger(v) && v >= 0, "a whole number >= 0"),
     pseudonymizationSalt: salt,

@@ -17,6 +17,7 @@ export const DEFAULT_RUN_DEADLINE_MS = 25 * 60_000;
 export const DEFAULT_HOUR_ESTIMATE_FLOOR_MS = 60_000;
 /** Completed hours a run re-checks for late batches when none is configured. */
 export const DEFAULT_LATE_SCAN_HOURS = 24;
+import type { SendPacer } from "./send-pacer";
 
 export interface ReplayRunOptions {
   readonly batches: ContainerClient;
@@ -43,6 +44,8 @@ export interface ReplayRunOptions {
   readonly lateScanHours?: number;
   readonly pseudonymizationSalt?: string;
   readonly sendConcurrency?: number;
+  /** Paces every hour's sends to the namespace's throughput. @default - unpaced */
+  readonly pacer?: SendPacer;
   readonly log?: (message: string) => void;
   /** Warnings (late data); @default log */
   readonly warn?: (message: string) => void;
@@ -114,6 +117,10 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
     return summary("claimed-by-other-run", hoursBehind(before.lastCompletedHour, firstBatchHour, options.now()));
   }
 
+  // Asked once per run, and only when something is sent: every hour maps learners to partitions with the same list.
+  let knownPartitionIds: Promise<string[]> | undefined;
+  const partitionIds = () => (knownPartitionIds ??= options.producer.getPartitionIds());
+
   // Undefined until read under the lease: a failure before that must not write a checkpoint at all.
   let lastCompleted: string | null | undefined;
   try {
@@ -122,7 +129,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
     const lateScanHours = options.lateScanHours ?? DEFAULT_LATE_SCAN_HOURS;
     if (lastCompleted !== null && lateScanHours > 0) {
       for (const late of await findLateBatches(options.batches, options.checkpoints, options.eventHubName, { lastCompletedHour: lastCompleted, scanHours: lateScanHours })) {
-        const correction = await replayLate(options, ownership, late);
+        const correction = await replayLate(options, ownership, late, await partitionIds());
         corrections.push(correction);
         warn(`replay run ${options.runId}: LATE DATA in completed hour ${late.hour}: ${late.blobs.length} new or changed blob(s), ${correction.result.eventsSent} unseen event(s) sent as a late correction, ${correction.result.previouslySent} already sent`);
       }
@@ -168,6 +175,8 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
         runId: options.runId,
         pseudonymizationSalt: options.pseudonymizationSalt,
         sendConcurrency: options.sendConcurrency,
+        partitionIds: await partitionIds(),
+        pacer: options.pacer,
         now: options.now,
         beforeSend: () => ownership.prove(),
       });
@@ -197,7 +206,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
 }
 
 /** Sends the unseen eventIds of an hour's late batches and extends its manifest with them. */
-async function replayLate(options: ReplayRunOptions, ownership: HubOwnership, late: LateBatches): Promise<LateCorrection> {
+async function replayLate(options: ReplayRunOptions, ownership: HubOwnership, late: LateBatches, partitionIds: readonly string[]): Promise<LateCorrection> {
   ownership.working(late.hour);
   const previouslySent = late.manifest ? await readSentEventIds(options.checkpoints, options.eventHubName, late.hour) : [];
   const recorded = await replayHourRecorded({
@@ -208,6 +217,8 @@ async function replayLate(options: ReplayRunOptions, ownership: HubOwnership, la
     runId: options.runId,
     pseudonymizationSalt: options.pseudonymizationSalt,
     sendConcurrency: options.sendConcurrency,
+    partitionIds,
+    pacer: options.pacer,
     now: options.now,
     prefetched: readBatchBlobs(options.batches, late.blobs, 8),
     alreadySent: new Set(previouslySent),

@@ -160,6 +160,7 @@ export class PlatformStack extends TerraformStack {
         BATCH_STORAGE_ACCOUNT_URL: storage.blobEndpoint,
         EVENTHUB__fullyQualifiedNamespace: eventHubs.namespaceFqdn,
         EVENTHUB_NAME: EVENT_HUB_NAME,
+        EVENTHUB_THROUGHPUT_UNITS: String(config.eventHubs.capacity),
         REPLAY_SCHEDULE: replay.schedule,
         REPLAY_MAX_HOURS_PER_RUN: String(replay.maxHoursPerRun),
         REPLAY_CLOCK_OFFSET_HOURS: String(replay.clockOffsetHours),

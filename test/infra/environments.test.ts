@@ -68,6 +68,7 @@ describe.each(environments.map((config) => [config.name, config] as const))("env
       "AzureWebJobsStorage__credential",
       "BATCH_STORAGE_ACCOUNT_URL",
       "EVENTHUB_NAME",
+      "EVENTHUB_THROUGHPUT_UNITS",
       "EVENTHUB__fullyQualifiedNamespace",
       "REPLAY_CLOCK_OFFSET_HOURS",
       "REPLAY_MAX_HOURS_PER_RUN",
@@ -83,6 +84,7 @@ describe.each(environments.map((config) => [config.name, config] as const))("env
     expect(settings.AzureWebJobsStorage__accountName).toBe(json.output?.storageAccountName.value);
     expect(settings.BATCH_STORAGE_ACCOUNT_URL).toBe(`https://${json.output?.storageAccountName.value}.blob.core.windows.net`);
     expect(settings.EVENTHUB__fullyQualifiedNamespace).toBe(`${json.output?.eventHubsNamespaceName.value}.servicebus.windows.net`);
+    expect(settings.EVENTHUB_THROUGHPUT_UNITS).toBe(String(config.eventHubs.capacity));
     expect(settings.REPLAY_SCHEDULE).toBe(config.functionApp.replay.schedule);
     expect(settings.REPLAY_MAX_HOURS_PER_RUN).toBe(String(config.functionApp.replay.maxHoursPerRun));
     expect(settings.REPLAY_CLOCK_OFFSET_HOURS).toBe(String(config.functionApp.replay.clockOffsetHours));

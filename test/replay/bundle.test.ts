@@ -27,7 +27,7 @@ test("bundles every functions/app entry into one CommonJS file each, with host.j
   expect(bundle.zipBytes).toBe(zip.byteLength);
   const files = unzipSync(new Uint8Array(zip));
   const names = Object.keys(files).sort();
-  expect(names).toEqual(["host.json", "package.json", ...bundle.entryPoints.map((entry) => `dist/${path.basename(entry, ".ts")}.js`)].sort());
+  expect(names).toEqual(["host.json", "lib/azure-identity.mjs", "package.json", ...bundle.entryPoints.map((entry) => `dist/${path.basename(entry, ".ts")}.js`)].sort());
   expect(JSON.parse(strFromU8(files["host.json"]))).toMatchObject({ version: "2.0", extensionBundle: { id: "Microsoft.Azure.Functions.ExtensionBundle", version: "[4.*, 5.0.0)" } });
   const packageJson = JSON.parse(strFromU8(files["package.json"]));
   expect(packageJson.main).toBe("dist/*.js");
@@ -37,6 +37,21 @@ test("bundles every functions/app entry into one CommonJS file each, with host.j
   const replay = strFromU8(files["dist/replay-timer.js"]);
   expect(replay).toContain('require("@azure/functions-core")');
   expect(replay).not.toMatch(/require\("@azure\/(event-hubs|storage-blob|identity)"\)/);
+});
+
+test("leaves out what the replay does not need at load: the identity library is a chunk of its own, the schema validator is precompiled", () => {
+  const appDir = path.join(outDir, "function");
+  const replay = readFileSync(path.join(appDir, "dist", "replay-timer.js"), "utf8");
+  expect(replay).toContain('import("../lib/azure-identity.mjs")');
+  // MSAL (behind DefaultAzureCredential) and ajv's compiler (one of its error messages) stay out.
+  expect(replay).not.toContain("@azure/msal-node");
+  expect(replay).not.toContain("no schema with key or ref");
+  // Source maps sit beside the files, not inside them.
+  expect(replay).not.toContain("sourceMappingURL=data:");
+  expect(readFileSync(path.join(appDir, "dist", "replay-timer.js.map"), "utf8")).toContain('"mappings"');
+  const chunkUrl = JSON.stringify(`file://${path.join(appDir, "lib", "azure-identity.mjs")}`);
+  const chunk = execFileSync(process.execPath, ["-e", `import(${chunkUrl}).then((m) => process.stdout.write(typeof new m.DefaultAzureCredential().getToken))`], { stdio: ["ignore", "pipe", "ignore"] }).toString();
+  expect(chunk).toBe("function");
 });
 
 test("the bundled replay entry loads in a fresh node process and exports its handler", async () => {

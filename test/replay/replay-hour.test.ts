@@ -9,6 +9,7 @@ import { deadLetterBlobName, type DeadLetter } from "../../functions/replay/dead
 import { pseudonymizeEventId, pseudonymizeLearnerId } from "../../functions/replay/pseudonymize";
 import { replayHour } from "../../functions/replay/replay-hour";
 import { crashingProducer } from "./crashing-producer";
+import { servicePartitionIdForKey } from "./service-partition-hash";
 import { hour, hubEvents, startReplayPeers, stagedResponse, testResponses, uploadBatch, uploadBatchText, type ReplayPeers } from "./replay-peers";
 
 let peers: ReplayPeers;
@@ -27,7 +28,7 @@ async function readDeadLetter(scope: Awaited<ReturnType<ReplayPeers["freshScope"
   return JSON.parse((await scope.deadLetters.getBlobClient(name).downloadToBuffer()).toString("utf8")) as DeadLetter;
 }
 
-test("sends every record of the hour once, with partitionKey = learnerId, as schema-valid events", async () => {
+test("sends every record of the hour once, on the partition of its learnerId, as schema-valid events", async () => {
   const scope = await peers.freshScope();
   const t1 = testResponses(H, "T1", 40, 5);
   const t2 = testResponses(H, "T2", 25, 3);
@@ -37,21 +38,22 @@ test("sends every record of the hour once, with partitionKey = learnerId, as sch
 
   const result = await replayHour({ hour: H, batches: scope.batches, deadLetters: scope.deadLetters, producer: scope.producer(), runId: "run-1", now: fixedNow, sendConcurrency: 8 });
 
-  expect(result).toEqual({ hour: H.toISOString(), blobsRead: 2, recordsRead: 275, duplicatesDropped: 0, conflictingDuplicates: 0, previouslySent: 0, deadLettered: 0, corruptBlobs: 0, eventsSent: 275, batchesSent: 40 });
   const stored = peers.hubs.events(scope.hub);
+  // Small events: one full batch per partition in use.
+  expect(result).toEqual({ hour: H.toISOString(), blobsRead: 2, recordsRead: 275, duplicatesDropped: 0, conflictingDuplicates: 0, previouslySent: 0, deadLettered: 0, corruptBlobs: 0, eventsSent: 275, batchesSent: new Set(stored.map((event) => event.partitionId)).size });
   expect(stored).toHaveLength(275);
   expect(new Set(stored.map((event) => (event.body as { eventId: string }).eventId))).toEqual(new Set([...t1, ...t2].map((response) => response.eventId)));
   const validate = new Ajv2020({ validateFormats: false }).compile(eventSchema);
   for (const event of stored) {
     expect(validate(event.body)).toBe(true);
-    expect(event.partitionKey).toBe((event.body as { learnerId: string }).learnerId);
+    expect(event.partitionId).toBe(servicePartitionIdForKey((event.body as { learnerId: string }).learnerId, 4));
     expect(event.body).toMatchObject({ schemaVersion: 1, batchHour: H.toISOString(), replayedAt: "2026-11-23T12:00:00.000Z" });
   }
-  // One learner's events share a partition and keep their order.
+  // One learner's events share a partition and arrive in time order (T1 and T2 interleave in time).
   const learner = stored.filter((event) => (event.body as { learnerId: string }).learnerId === "L0003");
   expect(new Set(learner.map((event) => event.partitionId)).size).toBe(1);
   expect(learner.map((event) => (event.body as { responseTime: string }).responseTime)).toEqual(
-    [...t1, ...t2].filter((response) => response.learnerId === "L0003").map((response) => response.responseTime),
+    [...t1, ...t2].filter((response) => response.learnerId === "L0003").map((response) => response.responseTime).sort(),
   );
 });
 
@@ -104,7 +106,7 @@ test("dead-letters corrupt lines and a truncated blob with their reasons, and se
   expect(await readDeadLetter(scope, deadLetterBlobName(t2, 0))).toMatchObject({ reason: "corrupt-blob", line: 0, content: null });
 });
 
-test("pseudonymizes learnerId (and the partition key) and eventId with HMAC-SHA256 of the salt; no raw id is sent", async () => {
+test("pseudonymizes learnerId (which picks the partition) and eventId with HMAC-SHA256 of the salt; no raw id is sent", async () => {
   const scope = await peers.freshScope();
   const responses = testResponses(H, "T1", 3, 2);
   await uploadBatch(scope.batches, H, "T1", responses);
@@ -133,7 +135,7 @@ test("pseudonymizes learnerId (and the partition key) and eventId with HMAC-SHA2
       batchHour: H.toISOString(),
       replayedAt: expect.any(String),
     });
-    expect(matching[0].partitionKey).toBe(pseudonym);
+    expect(matching[0].partitionId).toBe(servicePartitionIdForKey(pseudonym, 4));
   }
   // Neither a raw learner id nor a raw (dictionary-attackable) eventId is anywhere in what reached the hub.
   const everythingSent = JSON.stringify(stored);
@@ -149,18 +151,19 @@ test("with pseudonymization on, a rerun after a crash mid-hour re-sends the same
   await uploadBatch(scope.batches, H, "T1", responses);
   const expected = responses.map((response) => pseudonymizeEventId(response.eventId, "test-salt"));
 
-  // 4 learners, so 4 batches of 3 events; the producer dies after 2 of them reached the hub.
+  // One batch per partition, partitions in id order (one at a time); the producer dies after 2 batches reached the hub.
+  const perPartition = [0, 1, 2, 3].map((partition) => responses.filter((response) => servicePartitionIdForKey(pseudonymizeLearnerId(response.learnerId, "test-salt"), 4) === String(partition)).length).filter((count) => count > 0);
   const crash = crashingProducer(scope.producer(), 2);
   await expect(replayHour({ hour: H, batches: scope.batches, deadLetters: scope.deadLetters, producer: crash.producer, runId: "run-crash", pseudonymizationSalt: "test-salt", sendConcurrency: 1 })).rejects.toThrow(/SimulatedCrashError/);
   const sentBeforeCrash = hubEvents(peers.hubs, scope.hub).map((event) => event.eventId);
-  expect(sentBeforeCrash).toHaveLength(6);
+  expect(sentBeforeCrash).toHaveLength(perPartition[0] + perPartition[1]);
   expect(sentBeforeCrash.every((id) => expected.includes(id))).toBe(true);
 
   const rerun = await replayHour({ hour: H, batches: scope.batches, deadLetters: scope.deadLetters, producer: scope.producer(), runId: "run-rerun", pseudonymizationSalt: "test-salt" });
 
   expect(rerun).toMatchObject({ recordsRead: 12, duplicatesDropped: 0, deadLettered: 0, eventsSent: 12 });
   const ids = hubEvents(peers.hubs, scope.hub).map((event) => event.eventId);
-  // Every event exactly once from the rerun, plus the crashed run's 6 repeats under the very same ids.
+  // Every event exactly once from the rerun, plus the crashed run's repeats under the very same ids.
   expect([...ids].sort()).toEqual([...expected, ...sentBeforeCrash].sort());
 });
 

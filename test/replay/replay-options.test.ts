@@ -15,6 +15,8 @@ test("reads connection strings and defaults", () => {
     runDeadlineSeconds: 1500,
     lateScanHours: 24,
     sendConcurrency: 128,
+    maxEventsPerSecond: 1000,
+    maxBytesPerSecond: 1_000_000,
     sendTimeoutSeconds: 60,
     sendMaxRetries: 5,
     pseudonymizationSalt: undefined,

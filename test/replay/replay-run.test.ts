@@ -5,6 +5,7 @@ import { runReplay, type ReplayRunOptions } from "../../functions/replay/replay-
 import { hour, hubEvents, startReplayPeers, testResponses, uploadBatch, type ReplayPeers, type ReplayScope } from "./replay-peers";
 import type { StagedResponse } from "../../functions/ingestion/learner-response";
 import { crashingProducer, SimulatedCrashError } from "./crashing-producer";
+import { servicePartitionIdForKey } from "./service-partition-hash";
 
 let peers: ReplayPeers;
 beforeAll(async () => {
@@ -100,17 +101,22 @@ test("a crash mid-hour followed by a rerun loses no event; repeats carry the sam
   const scope = await peers.freshScope();
   const staged = await stageFourHours(scope);
 
-  // H0 has 12 learners, so 12 batches; crashing after 17 batches stops in the middle of H1 (10 learners, 3 events each).
-  const crash = crashingProducer(scope.producer(), 17);
+  // One batch per partition in use, partitions in id order: crashing one batch into H1 stops in the middle of H1
+  // (10 learners, 3 events each) after its first partition's events.
+  const partitionsOf = (learners: number) => [...new Set(Array.from({ length: learners }, (_, index) => servicePartitionIdForKey(`L${String(index).padStart(4, "0")}`, 4)))].sort();
+  const h1FirstPartition = partitionsOf(10)[0];
+  const h1FirstBatch = 3 * Array.from({ length: 10 }, (_, index) => servicePartitionIdForKey(`L${String(index).padStart(4, "0")}`, 4)).filter((id) => id === h1FirstPartition).length;
+  const crashAfter = partitionsOf(12).length + 1;
+  const crash = crashingProducer(scope.producer(), crashAfter);
   const failure = await runReplay(runOptions(scope, "run-crash", afterH3, { producer: crash.producer, sendConcurrency: 1 })).then(
     () => undefined,
     (error: unknown) => error,
   );
   expect(failure).toBeInstanceOf(EventSendError);
   expect((failure as EventSendError).cause).toBeInstanceOf(SimulatedCrashError);
-  expect(crash.batchesSent()).toBe(17);
+  expect(crash.batchesSent()).toBe(crashAfter);
   const afterCrash = hubEvents(peers.hubs, scope.hub);
-  expect(afterCrash).toHaveLength(60 + 15);
+  expect(afterCrash).toHaveLength(60 + h1FirstBatch);
   expect((await readCheckpoint(checkpointBlob(scope.checkpoints, scope.hub))).checkpoint).toEqual({ lastCompletedHour: H0.toISOString(), inProgress: null });
 
   const rerun = await runReplay(runOptions(scope, "run-rerun", afterH3));
@@ -118,7 +124,7 @@ test("a crash mid-hour followed by a rerun loses no event; repeats carry the sam
   const ids = hubEvents(peers.hubs, scope.hub).map((event) => event.eventId);
   const expected = new Set(staged.map((response) => response.eventId));
   expect(new Set(ids)).toEqual(expected);
-  expect(ids).toHaveLength(staged.length + 15);
+  expect(ids).toHaveLength(staged.length + h1FirstBatch);
 });
 
 test("a run that died holding the lease blocks the hub until the storage service ends the lease, whatever the clocks say", async () => {
