@@ -5,6 +5,8 @@ export interface GatedProducer {
   readonly producer: EventHubProducerClient;
   /** sendBatch calls that reached the real client. */
   batchesSent(): number;
+  /** Events in each batch that reached the real client, in call order. */
+  batchSizes(): readonly number[];
 }
 
 /**
@@ -13,11 +15,11 @@ export interface GatedProducer {
  */
 export function gatedProducer(real: EventHubProducerClient, beforeSendBatch: (callIndex: number) => Promise<void> | void): GatedProducer {
   let calls = 0;
-  let sent = 0;
+  const sizes: number[] = [];
   const sendBatch = async (...args: unknown[]): Promise<void> => {
     await beforeSendBatch(calls++);
     await (Reflect.apply(real.sendBatch, real, args) as Promise<void>);
-    sent += 1;
+    sizes.push((args[0] as { count: number }).count);
   };
   const producer = new Proxy(real, {
     get(target, property) {
@@ -26,7 +28,7 @@ export function gatedProducer(real: EventHubProducerClient, beforeSendBatch: (ca
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  return { producer, batchesSent: () => sent };
+  return { producer, batchesSent: () => sizes.length, batchSizes: () => sizes };
 }
 
 /** A gate a held send waits on: `reached` resolves when the send arrives, `open()` lets it go on. */

@@ -2,6 +2,7 @@ import { checkpointBlob, readCheckpoint } from "../../functions/replay/replay-ch
 import { OwnershipLostError } from "../../functions/replay/replay-ownership";
 import { runReplay, type ReplayRunOptions } from "../../functions/replay/replay-run";
 import type { StagedResponse } from "../../functions/ingestion/learner-response";
+import { partitionIndexForKey } from "../../functions/eventhubs/partition-key-hash";
 import { gate, gatedProducer } from "./gated-producer";
 import { hour, hubEvents, startReplayPeers, stagedResponse, testResponses, uploadBatch, type ReplayPeers, type ReplayScope } from "./replay-peers";
 
@@ -50,16 +51,24 @@ async function expireLease(scope: ReplayScope): Promise<void> {
   await checkpointBlob(scope.checkpoints, scope.hub).getBlobLeaseClient().breakLease(0).catch(() => undefined);
 }
 
+/** Batches one hour of these responses makes: one per partition in use (4 partitions; small events fill no batch). */
+function partitionsUsed(responses: readonly StagedResponse[]): number {
+  return new Set(responses.map((response) => partitionIndexForKey(response.learnerId, 4))).size;
+}
+
+const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
+
 function storedIds(scope: ReplayScope): string[] {
   return hubEvents(peers.hubs, scope.hub).map((event) => event.eventId);
 }
 
 test("ownership lost mid-hour: the held run stops at its next send, so the hour is not sent twice in full", async () => {
   const scope = await peers.freshScope();
-  const staged = await stage(scope, H0, "T1", 10); // 10 learners: 10 batches of 3 events
+  const staged = await stage(scope, H0, "T1", 10); // 10 learners, 30 events
+  expect(partitionsUsed(staged)).toBeGreaterThanOrEqual(3); // so the hold after the first batch leaves some unsent
   const held = gate();
   let elapsedA = 0;
-  const slow = gatedProducer(scope.producer(), (call) => (call === 2 ? held.arrive() : undefined));
+  const slow = gatedProducer(scope.producer(), (call) => (call === 1 ? held.arrive() : undefined));
   const runA = runReplay(runOptions(scope, "run-a", afterH0, { producer: slow.producer, monotonicMs: () => elapsedA })).then(
     () => undefined,
     (error: unknown) => error,
@@ -74,10 +83,11 @@ test("ownership lost mid-hour: the held run stops at its next send, so the hour 
   const failure = await runA;
 
   expect(failure).toBeInstanceOf(OwnershipLostError);
-  // Run A: 2 batches before the hold plus the one batch that was in flight; run B: the whole hour.
-  expect(slow.batchesSent()).toBe(3);
+  // Run A: the batch before the hold plus the one that was in flight, and no more; run B: the whole hour.
+  expect(slow.batchesSent()).toBe(2);
+  expect(sum(slow.batchSizes())).toBeLessThan(30);
   const ids = storedIds(scope);
-  expect(ids).toHaveLength(30 + 9);
+  expect(ids).toHaveLength(30 + sum(slow.batchSizes()));
   expect(new Set(ids)).toEqual(new Set(staged.map((response) => response.eventId)));
   expect((await readCheckpoint(checkpointBlob(scope.checkpoints, scope.hub))).checkpoint).toMatchObject({ lastCompletedHour: H0.toISOString(), inProgress: null });
 });
@@ -86,7 +96,7 @@ test("two instances with skewed clocks: the lease decides, not the instances' cl
   const scope = await peers.freshScope();
   const staged = await stage(scope, H0, "T1", 10);
   const held = gate();
-  const slow = gatedProducer(scope.producer(), (call) => (call === 2 ? held.arrive() : undefined));
+  const slow = gatedProducer(scope.producer(), (call) => (call === 1 ? held.arrive() : undefined));
   const runA = runReplay(runOptions(scope, "run-a", afterH0, { producer: slow.producer }));
   await held.reached;
 
@@ -149,14 +159,16 @@ test("deadline reached mid-run: the run takes no hour it cannot finish and gives
   const scope = await peers.freshScope();
   const staged: StagedResponse[] = [];
   for (const at of [H0, H1, H2, H3]) staged.push(...(await stage(scope, at, "T1", 5)));
-  // Each batch takes a simulated minute: an hour (5 batches) takes 5 minutes of a 12-minute run budget.
+  // Each batch takes a simulated minute, so an hour takes one minute per partition in use; the budget fits two hours and
+  // a half: after two hours the time left no longer covers a third.
+  const minutesPerHour = partitionsUsed(staged.slice(0, 15));
   let elapsed = 0;
   const slow = gatedProducer(scope.producer(), () => {
     elapsed += 60_000;
   });
   const logs: string[] = [];
 
-  const first = await runReplay(runOptions(scope, "run-1", afterH3, { producer: slow.producer, monotonicMs: () => elapsed, runDeadlineMs: 12 * 60_000, log: (message) => logs.push(message) }));
+  const first = await runReplay(runOptions(scope, "run-1", afterH3, { producer: slow.producer, monotonicMs: () => elapsed, runDeadlineMs: 2.5 * minutesPerHour * 60_000, log: (message) => logs.push(message) }));
 
   expect(first).toMatchObject({ stoppedBecause: "deadline", eventsSent: 30 });
   expect(first.hours.map((result) => result.hour)).toEqual([H0.toISOString(), H1.toISOString()]);
@@ -170,17 +182,19 @@ test("deadline reached mid-run: the run takes no hour it cannot finish and gives
 
 test("sends stored but never acknowledged are retried: stored = staged + duplicates of the same eventId only, distinct = staged", async () => {
   const scope = await peers.freshScope();
-  const staged = await stage(scope, H0, "T1", 10); // 10 batches of 3 events
+  const staged = await stage(scope, H0, "T1", 10); // 30 events, one batch per partition in use
   // The hub stores the next 3 transfers but drops the connection before acknowledging them: the SDK sends again.
   peers.hubs.injectSendFaults(scope.hub, { mode: "store-no-ack", count: 3 });
-  const result = await runReplay(runOptions(scope, "run-1", afterH0, { producer: scope.producer({ maxRetries: 3, timeoutInMs: 1500, retryDelayInMs: 50 }) }));
+  const sender = gatedProducer(scope.producer({ maxRetries: 3, timeoutInMs: 1500, retryDelayInMs: 50 }), () => undefined);
+  const result = await runReplay(runOptions(scope, "run-1", afterH0, { producer: sender.producer }));
 
   expect(result.hours.map((replayed) => [replayed.hour, replayed.eventsSent])).toEqual([[H0.toISOString(), 30]]);
+  // One batch at a time: the first batch met all three faults, so its events were stored 4 times, every other once.
+  const first = sender.batchSizes()[0];
   const ids = storedIds(scope);
-  expect(ids).toHaveLength(30 + 9);
+  expect(ids).toHaveLength(30 + 3 * first);
   expect(new Set(ids)).toEqual(new Set(staged.map((response) => response.eventId)));
   const copies = new Map<string, number>();
   for (const id of ids) copies.set(id, (copies.get(id) ?? 0) + 1);
-  // One batch at a time: the same batch met all three faults, so its 3 events were stored 4 times, every other once.
-  expect([...copies.values()].sort()).toEqual([...Array(27).fill(1), 4, 4, 4]);
+  expect([...copies.values()].sort()).toEqual([...Array(30 - first).fill(1), ...Array(first).fill(4)]);
 });
