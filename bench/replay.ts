@@ -89,7 +89,6 @@ async function benchReplay(batches: ContainerClient, blobService: BlobServiceCli
       runId: "bench",
       now: () => new Date(FIRST_HOUR + (WORKLOAD.hours + 1) * HOUR_MS),
       maxHoursPerRun: WORKLOAD.hours,
-      claimTimeoutMs: 30 * 60_000,
       sendConcurrency: REPLAY_SEND_CONCURRENCY,
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -25,7 +25,11 @@ export interface KqlPlaceholders {
   readonly noEventsAlertMinutes: number;
 }
 
-/** Renders typed values as the strings the migration engine substitutes (numbers as KQL literals: `0.2`, `14`). */
-export function kqlPlaceholderValues(values: KqlPlaceholders): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, String(value)]));
+/**
+ * Renders typed values as the strings the migration engine substitutes (numbers as KQL literals: `0.2`, `14`, `-26304`).
+ * `replayClockOffsetHours` is the replay's own setting (`EnvironmentConfig.functionApp.replay.clockOffsetHours`), passed in rather
+ * than copied into the analytics values: the ingestion-lag function needs it to turn `replayedAt` back into wall time.
+ */
+export function kqlPlaceholderValues(values: KqlPlaceholders, replayClockOffsetHours: number): Record<string, string> {
+  return Object.fromEntries([...Object.entries(values), ["replayClockOffsetHours", replayClockOffsetHours]].map(([name, value]) => [name, String(value)]));
 }

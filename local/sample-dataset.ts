@@ -8,6 +8,11 @@ export interface ExpectedCounts {
   readonly invalidByReason: { readonly "bad-filename": number; readonly "bad-json": number; readonly "bad-answer": number; readonly "bad-timestamp": number };
   readonly responsesValid: number;
   readonly duplicatesDropped: number;
+  readonly duplicatesByKind: { readonly exact: number; readonly conflicting: number; readonly "sub-millisecond": number };
+  readonly valuesNulled: { readonly knowledgeTag: number; readonly elapsedSeconds: number };
+  readonly valuesNormalised: { readonly knowledgeTag: number; readonly responseTime: number };
+  readonly entriesSkipped: { readonly "json-extension-case": number; readonly "not-json": number; readonly "link-to-folder": number; readonly "broken-link": number; readonly "not-a-file": number };
+  readonly responsesOutsideHourFolder: number;
   readonly batchesUploaded: number;
   readonly batchesSkipped: number;
   readonly responsesSkipped: number;
@@ -113,17 +118,31 @@ export async function generateSampleDataset(dir: string, options: SampleDatasetO
     }
   });
 
-  for (const response of valid) files.push({ relativePath: responsePath(response, ""), content: responseContent(response, pick, random) });
+  const staged = new Map<Response, StagedValues>();
+  for (const response of valid) {
+    const { content, values } = responseContent(response, pick, random);
+    files.push({ relativePath: responsePath(response, ""), content });
+    staged.set(response, values);
+  }
 
   // Duplicates: the same ids and instant, written differently, in a sibling folder; one response is copied twice.
+  // The copy in the "-resent" folder sorts before the original ("-" < "/"), the one in "_resent" after it.
   const duplicated = shuffle([...valid], random).slice(0, Math.min(8, valid.length));
   let duplicatesDropped = 0;
+  const duplicatesByKind = { exact: 0, conflicting: 0, "sub-millisecond": 0 };
   duplicated.forEach((response, i) => {
     const copies = i === 0 ? ["-resent", "_resent"] : [pick(["-resent", "_resent"])];
+    const versions: Array<[string, StagedValues]> = [["", staged.get(response) as StagedValues]];
     for (const suffix of copies) {
-      files.push({ relativePath: responsePath(response, suffix), content: responseContent(response, pick, random) });
+      const { content, values } = responseContent(response, pick, random);
+      files.push({ relativePath: responsePath(response, suffix), content });
+      versions.push([suffix, values]);
       duplicatesDropped += 1;
     }
+    // The same grade and no digits beyond milliseconds: a copy is exact unless a value differs from the one kept.
+    const order = ["-resent", "", "_resent"];
+    const [kept, ...dropped] = versions.sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([, values]) => values);
+    for (const values of dropped) duplicatesByKind[sameValues(kept as StagedValues, values) ? "exact" : "conflicting"] += 1;
   });
 
   const invalid = invalidFiles(firstHourMs);
@@ -131,10 +150,11 @@ export async function generateSampleDataset(dir: string, options: SampleDatasetO
   const invalidByReason = { "bad-filename": 0, "bad-json": 0, "bad-answer": 0, "bad-timestamp": 0 };
   for (const file of invalid) invalidByReason[file.reason] += 1;
 
-  // Not responses: never scanned.
+  // Not responses: never scanned, counted as skipped entries.
   files.push({ relativePath: "README.md", content: "Sample learner-response dataset.\n" });
   files.push({ relativePath: `${GRADES[0]}/문항정오답표/index.csv`, content: "learnerId,testId,itemId\n" });
   files.push({ relativePath: `${GRADES[0]}/문항정오답표/backup.json.bak`, content: "{}" });
+  files.push({ relativePath: `${GRADES[0]}/문항정오답표/X-401_T3-01_T3-01-001.JSON`, content: JSON.stringify({ answerCode: 1, timestamp: formatTimestamp(firstHourMs, "Z") }) });
 
   await writeFiles(dir, files);
 
@@ -147,6 +167,13 @@ export async function generateSampleDataset(dir: string, options: SampleDatasetO
     invalidByReason,
     responsesValid: filesScanned - invalid.length,
     duplicatesDropped,
+    duplicatesByKind,
+    // Every optional value written is usable text or a number, and every time has at most milliseconds.
+    valuesNulled: { knowledgeTag: 0, elapsedSeconds: 0 },
+    valuesNormalised: { knowledgeTag: 0, responseTime: 0 },
+    entriesSkipped: { "json-extension-case": 1, "not-json": 3, "link-to-folder": 0, "broken-link": 0, "not-a-file": 0 },
+    // Responses are filed under their own Seoul hour; invalid files sit in a folder that names no hour.
+    responsesOutsideHourFolder: 0,
     batchesUploaded,
     batchesSkipped,
     responsesSkipped,
@@ -174,16 +201,34 @@ function responsePath(response: Response, folderSuffix: string): string {
   return `${response.grade}/문항정오답표/${folder}/${response.learnerId}_${response.testId}_${response.itemId}.json`;
 }
 
-function responseContent(response: Response, pick: <T>(values: readonly T[]) => T, random: () => number): string | Uint8Array {
+/** The values a response's content stages as, to tell an exact duplicate from a conflicting one. */
+interface StagedValues {
+  readonly answerCode: 0 | 1;
+  readonly knowledgeTag: string | null;
+  readonly elapsedSeconds: number | null;
+}
+
+function sameValues(a: StagedValues, b: StagedValues): boolean {
+  return a.answerCode === b.answerCode && a.knowledgeTag === b.knowledgeTag && a.elapsedSeconds === b.elapsedSeconds;
+}
+
+function responseContent(response: Response, pick: <T>(values: readonly T[]) => T, random: () => number): { content: string | Uint8Array; values: StagedValues } {
+  const answerCode = pick([1, 0, true, false, "1", "0"]);
   const body: Record<string, unknown> = {
-    answerCode: pick([1, 0, true, false, "1", "0"]),
+    answerCode,
     timestamp: formatTimestamp(response.instantMs, pick(["seoul-space", "seoul-t", "+09:00", "+0900", "Z", "-05:00"])),
   };
   if (random() < 0.7) body.knowledgeTag = String(1000 + Math.floor(random() * 9000));
   if (random() < 0.6) body.elapsedSeconds = Math.round(random() * 1200) / 10;
   if (random() < 0.2) body.deviceType = pick(["tablet", "pc"]);
   const json = JSON.stringify(body, null, random() < 0.5 ? 2 : undefined);
-  return random() < 0.15 ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json, "utf8")]) : json;
+  const content = random() < 0.15 ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json, "utf8")]) : json;
+  const values: StagedValues = {
+    answerCode: answerCode === 1 || answerCode === true || answerCode === "1" ? 1 : 0,
+    knowledgeTag: (body.knowledgeTag as string | undefined) ?? null,
+    elapsedSeconds: (body.elapsedSeconds as number | undefined) ?? null,
+  };
+  return { content, values };
 }
 
 function formatTimestamp(instantMs: number, form: string): string {

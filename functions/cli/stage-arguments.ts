@@ -16,6 +16,8 @@ export interface StageCommandConfig {
   readonly fileNamePattern: RegExp;
   readonly concurrency: number;
   readonly quarantineFile: string;
+  /** Parent of the run's spill folder; null for the system temporary folder. */
+  readonly workDir: string | null;
   readonly summaryFile: string | null;
   readonly json: boolean;
   readonly dryRun: boolean;
@@ -43,6 +45,9 @@ Options:
                             [default ${DEFAULT_STAGE_OPTIONS.fileNamePattern.source}]
   --concurrency <n>         files read and batches uploaded at once [default ${DEFAULT_STAGE_OPTIONS.concurrency}]
   --quarantine <file>       JSON lines report of invalid files   [default ${DEFAULT_QUARANTINE_FILE}]
+  --work-dir <dir>          where records wait on disk, grouped by hour, while the dataset is read
+                            (needs about the dataset's valid records as JSON lines; removed after the run)
+                                                                 [default the system temporary folder]
   --summary <file>          also write the summary as JSON to this file
   --json                    print the summary as JSON on stdout
   --dry-run                 validate and plan, upload nothing (storage optional: with it, unchanged batches are counted)
@@ -67,6 +72,7 @@ export function parseStageArguments(argv: readonly string[], env: NodeJS.Process
         "file-pattern": { type: "string" },
         concurrency: { type: "string" },
         quarantine: { type: "string", default: DEFAULT_QUARANTINE_FILE },
+        "work-dir": { type: "string" },
         summary: { type: "string" },
         json: { type: "boolean", default: false },
         "dry-run": { type: "boolean", default: false },
@@ -93,6 +99,7 @@ export function parseStageArguments(argv: readonly string[], env: NodeJS.Process
     fileNamePattern: readPattern(values["file-pattern"], problems),
     concurrency: readInteger("--concurrency", values.concurrency, DEFAULT_STAGE_OPTIONS.concurrency, problems),
     quarantineFile: values.quarantine ?? DEFAULT_QUARANTINE_FILE,
+    workDir: values["work-dir"] ?? null,
     summaryFile: values.summary ?? null,
     json: values.json ?? false,
     dryRun,

@@ -39,7 +39,7 @@ export function createStageProgressReporter(output: ProgressOutput, now: () => n
     update(progress) {
       latest = progress;
       drawnLatest = false;
-      const planJustKnown = progress.batchesPlanned !== null && !announcedPlan;
+      const planJustKnown = progress.hoursPlanned !== null && !announcedPlan;
       if (planJustKnown) announcedPlan = true;
       if (planJustKnown || now() - lastDrawn >= (tty ? TTY_INTERVAL_MS : LINE_INTERVAL_MS)) draw();
     },
@@ -53,8 +53,8 @@ export function createStageProgressReporter(output: ProgressOutput, now: () => n
 
 function describe(progress: StageProgress): string {
   const files = `${progress.filesScanned.toLocaleString("en-US")} files read`;
-  if (progress.batchesPlanned === null) return `stage: ${files}`;
-  const total = progress.batchesPlanned;
-  const filled = total === 0 ? BAR_WIDTH : Math.round((progress.batchesUploaded / total) * BAR_WIDTH);
-  return `stage: ${files} [${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ${progress.batchesUploaded}/${total} batches staged`;
+  if (progress.hoursPlanned === null) return `stage: ${files}`;
+  const total = progress.hoursPlanned;
+  const filled = total === 0 ? BAR_WIDTH : Math.round((progress.hoursStaged / total) * BAR_WIDTH);
+  return `stage: ${files} [${"#".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ${progress.hoursStaged}/${total} hours, ${progress.batchesUploaded} batches staged`;
 }

@@ -4,6 +4,8 @@ import { once } from "node:events";
 import { DefaultAzureCredential } from "@azure/identity";
 import { BlobServiceClient, RestError, type ContainerClient } from "@azure/storage-blob";
 import { StageError } from "../ingestion/stage-error";
+import { CHECKPOINT_CONTAINER } from "../replay/replay-checkpoint";
+import { stagingIntoCompletedHoursWarnings } from "../replay/completed-hours";
 import { stageDataset, type StageSummary } from "../ingestion/stage-dataset";
 import { parseStageArguments, STAGE_USAGE, STAGE_CONNECTION_STRING_ENV, type StageCommandConfig } from "./stage-arguments";
 import { createStageProgressReporter, type ProgressOutput } from "./stage-progress";
@@ -41,6 +43,9 @@ export async function runStageCommand(argv: readonly string[], io: StageCommandI
     }
     io.stdout.write(config.json ? `${JSON.stringify(report, null, 2)}\n` : describeReport(config, report));
     if (report.filesScanned === 0) io.stderr.write(`stage: warning: no *.json files under ${config.dataDir}\n`);
+    if (config.storage && !config.dryRun && report.batchesUploaded > report.batchesUnchanged && report.firstHour && report.lastHour) {
+      for (const warning of await stagingIntoCompletedHoursWarnings(containerClient(config, CHECKPOINT_CONTAINER), report.firstHour, report.lastHour)) io.stderr.write(`stage: warning: ${warning}\n`);
+    }
     return 0;
   } catch (error) {
     io.stderr.write(`stage: ${describeFailure(error)}\n`);
@@ -62,6 +67,7 @@ async function stage(config: StageCommandConfig, io: StageCommandIo): Promise<St
       fileNamePattern: config.fileNamePattern,
       concurrency: config.concurrency,
       dryRun: config.dryRun,
+      workDir: config.workDir ?? undefined,
       onInvalid: (invalid) => quarantine.write(`${JSON.stringify(invalid)}\n`),
       onProgress: (p) => progress.update(p),
     });
@@ -83,11 +89,11 @@ async function openQuarantineReport(file: string) {
   }
 }
 
-function containerClient(config: StageCommandConfig): ContainerClient {
+function containerClient(config: StageCommandConfig, name = config.container): ContainerClient {
   const storage = config.storage as NonNullable<StageCommandConfig["storage"]>;
-  if (storage.kind === "account-url") return new BlobServiceClient(storage.accountUrl, new DefaultAzureCredential()).getContainerClient(config.container);
+  if (storage.kind === "account-url") return new BlobServiceClient(storage.accountUrl, new DefaultAzureCredential()).getContainerClient(name);
   try {
-    return BlobServiceClient.fromConnectionString(storage.connectionString).getContainerClient(config.container);
+    return BlobServiceClient.fromConnectionString(storage.connectionString).getContainerClient(name);
   } catch {
     // The SDK's message may echo the string, which can hold an account key.
     throw new StageError(`the storage connection string is not valid (check --connection-string or ${STAGE_CONNECTION_STRING_ENV})`);
@@ -108,15 +114,23 @@ function firstLine(text: string): string {
   return text.split("\n")[0] ?? "";
 }
 
+function counts(byKey: Readonly<Record<string, number>>): string {
+  return Object.entries(byKey).map(([key, count]) => `${key} ${count}`).join(", ");
+}
+
 function describeReport(config: StageCommandConfig, report: StageCommandReport): string {
-  const reasons = Object.entries(report.invalidByReason).map(([reason, count]) => `${reason} ${count}`).join(", ");
+  const reasons = counts(report.invalidByReason);
   const target = config.dryRun ? "dry run, nothing uploaded" : `into container ${config.container}`;
   const uploaded = report.batchesUploaded - report.batchesUnchanged;
   const rows: Array<[string, string]> = [
     ["files scanned", `${report.filesScanned}`],
     ["files invalid", `${report.filesInvalid} (${reasons}); listed in ${config.quarantineFile}`],
     ["responses valid", `${report.responsesValid}`],
-    ["duplicates dropped", `${report.duplicatesDropped}`],
+    ["duplicates dropped", `${report.duplicatesDropped} (${counts(report.duplicatesByKind)})`],
+    ["values nulled", counts(report.valuesNulled)],
+    ["values normalised", counts(report.valuesNormalised)],
+    ["outside hour folder", `${report.responsesOutsideHourFolder} (staged by their own time)`],
+    ["entries skipped", counts(report.entriesSkipped)],
     ["batches staged", `${report.batchesUploaded} (${config.dryRun ? "to upload" : "uploaded"} ${uploaded}, unchanged ${report.batchesUnchanged})`],
     ["batches skipped", `${report.batchesSkipped} (${report.responsesSkipped} responses in batches under ${config.minResponses})`],
     ["hours", report.firstHour ? `${report.firstHour} to ${report.lastHour} (UTC)` : "none staged"],

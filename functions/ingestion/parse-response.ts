@@ -2,7 +2,7 @@ import * as path from "node:path";
 import type { DatasetFile } from "./dataset-files";
 import { computeEventId, type StagedResponse } from "./learner-response";
 import { parseResponseFileName, type ResponseFileName } from "./response-file-name";
-import { parseResponseTimestamp } from "./response-timestamp";
+import { parseResponseInstant } from "./response-timestamp";
 
 export type InvalidReason = "bad-filename" | "bad-json" | "bad-answer" | "bad-timestamp";
 
@@ -13,6 +13,22 @@ export interface InvalidResponse {
   readonly reason: InvalidReason;
   /** What was found and what was expected. */
   readonly detail: string;
+}
+
+/** Optional fields set to null because their value had the wrong type or range. */
+export type NulledField = "knowledgeTag" | "elapsedSeconds";
+/** Fields whose value was rewritten: a numeric knowledgeTag as text, a timestamp's digits beyond milliseconds cut. */
+export type NormalisedField = "knowledgeTag" | "responseTime";
+
+/** A valid response and every change made to the file's values on the way (an absent field or null is no change). */
+export interface ParsedResponse {
+  /** Relative path under the dataset root, `/` separators. */
+  readonly file: string;
+  readonly response: StagedResponse;
+  /** Digits of the timestamp beyond milliseconds, without trailing zeros; `""` when there were none. */
+  readonly subMillisecond: string;
+  readonly nulled: readonly NulledField[];
+  readonly normalised: readonly NormalisedField[];
 }
 
 export interface ResponseRules {
@@ -32,6 +48,12 @@ export function checkResponsePath(file: DatasetFile, rules: ResponseRules): Inva
  * fields ignored). Returns the staged record or the first rule the file breaks.
  */
 export function parseResponse(file: DatasetFile, content: Uint8Array, rules: ResponseRules): StagedResponse | InvalidResponse {
+  const parsed = parseResponseWithChanges(file, content, rules);
+  return "reason" in parsed ? parsed : parsed.response;
+}
+
+/** As parseResponse, and also says which values were nulled or normalised, and the digits cut from the timestamp. */
+export function parseResponseWithChanges(file: DatasetFile, content: Uint8Array, rules: ResponseRules): ParsedResponse | InvalidResponse {
   const ids = parseResponseFilePath(file, rules);
   if ("reason" in ids) return ids;
   const invalid = (reason: InvalidReason, detail: string): InvalidResponse => ({ file: file.relativePath, reason, detail });
@@ -58,20 +80,30 @@ export function parseResponse(file: DatasetFile, content: Uint8Array, rules: Res
     const found = "timestamp" in fields ? JSON.stringify(fields.timestamp) : "nothing";
     return invalid("bad-timestamp", `timestamp must be an ISO 8601 string, got ${found}`);
   }
-  const responseTime = parseResponseTimestamp(fields.timestamp, rules.timeZone);
-  if (typeof responseTime !== "string") return invalid("bad-timestamp", responseTime.problem);
+  const instant = parseResponseInstant(fields.timestamp, rules.timeZone);
+  if ("problem" in instant) return invalid("bad-timestamp", instant.problem);
 
-  return {
-    eventId: computeEventId(ids.learnerId, ids.testId, ids.itemId, responseTime),
+  const knowledgeTag = readKnowledgeTag(fields.knowledgeTag);
+  const elapsedSeconds = readElapsedSeconds(fields.elapsedSeconds);
+  const nulled: NulledField[] = [];
+  if (knowledgeTag === null && isPresent(fields.knowledgeTag)) nulled.push("knowledgeTag");
+  if (elapsedSeconds === null && isPresent(fields.elapsedSeconds)) nulled.push("elapsedSeconds");
+  const normalised: NormalisedField[] = [];
+  if (typeof fields.knowledgeTag === "number" && knowledgeTag !== null) normalised.push("knowledgeTag");
+  if (instant.subMillisecond !== "") normalised.push("responseTime");
+
+  const response: StagedResponse = {
+    eventId: computeEventId(ids.learnerId, ids.testId, ids.itemId, instant.responseTime),
     learnerId: ids.learnerId,
     testId: ids.testId,
     itemId: ids.itemId,
     answerCode,
-    responseTime,
+    responseTime: instant.responseTime,
     grade: ids.grade,
-    knowledgeTag: readKnowledgeTag(fields.knowledgeTag),
-    elapsedSeconds: readElapsedSeconds(fields.elapsedSeconds),
+    knowledgeTag,
+    elapsedSeconds,
   };
+  return { file: file.relativePath, response, subMillisecond: instant.subMillisecond, nulled, normalised };
 }
 
 function parseResponseFilePath(file: DatasetFile, rules: ResponseRules): InvalidResponse | (ResponseFileName & { readonly grade: string }) {
@@ -100,4 +132,9 @@ function readKnowledgeTag(value: unknown): string | null {
 /** Optional: a finite non-negative number; anything else is treated as absent. */
 function readElapsedSeconds(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+/** An optional field written as null or left out carries no value, so turning it into null changes nothing. */
+function isPresent(value: unknown): boolean {
+  return value !== undefined && value !== null;
 }

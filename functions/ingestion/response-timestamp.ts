@@ -7,12 +7,26 @@ const TIMESTAMP_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
+/** A response time as staged, and what the conversion cut off. */
+export interface ResponseInstant {
+  /** UTC ISO 8601 with milliseconds, e.g. `2023-03-01T00:13:22.000Z`. */
+  readonly responseTime: string;
+  /** The fraction's digits beyond milliseconds without trailing zeros (`"4"` for `.1234`); `""` when nothing was cut. */
+  readonly subMillisecond: string;
+}
+
 /**
  * Converts a response timestamp to UTC ISO 8601 with milliseconds (`2023-03-01T00:13:22.000Z`).
  * A timestamp without an offset is a wall-clock time in `timeZone`, converted with that zone's rules on that date
  * (daylight saving included). Digits beyond milliseconds are truncated, as the eventId keeps milliseconds only.
  */
 export function parseResponseTimestamp(text: string, timeZone: string): string | { readonly problem: string } {
+  const instant = parseResponseInstant(text, timeZone);
+  return "problem" in instant ? instant : instant.responseTime;
+}
+
+/** As parseResponseTimestamp, and also returns the digits beyond milliseconds that were cut, so merges can be counted. */
+export function parseResponseInstant(text: string, timeZone: string): ResponseInstant | { readonly problem: string } {
   const match = TIMESTAMP_PATTERN.exec(text);
   if (!match) return { problem: `timestamp "${text}" is not ISO 8601 (expected e.g. 2023-03-01 09:13:22, 2023-03-01T09:13:22.5+09:00 or 2023-03-01T00:13:22Z)` };
   const [, year, month, day, hour, minute, second, fraction, offset] = match;
@@ -31,7 +45,7 @@ export function parseResponseTimestamp(text: string, timeZone: string): string |
   const instant = new Date(instantMs);
   const utcYear = instant.getUTCFullYear();
   if (utcYear < 0 || utcYear > 9999) return { problem: `timestamp "${text}" is outside the years 0000-9999 in UTC` };
-  return instant.toISOString();
+  return { responseTime: instant.toISOString(), subMillisecond: (fraction ?? "").slice(3).replace(/0+$/, "") };
 }
 
 interface WallTime {
@@ -72,7 +86,7 @@ function parseOffsetMinutes(offset: string): number | null {
  * resolves to the earlier instant, one that does not occur (clocks turned forward) moves forward by the gap, as
  * Temporal's "compatible" disambiguation does.
  */
-function wallClockToInstant(wallClockMs: number, timeZone: string): number {
+export function wallClockToInstant(wallClockMs: number, timeZone: string): number {
   const offsetBefore = zoneOffsetMs(wallClockMs - DAY_MS, timeZone);
   const offsetAfter = zoneOffsetMs(wallClockMs + DAY_MS, timeZone);
   const candidates = [...new Set([offsetBefore, offsetAfter])]

@@ -27,6 +27,8 @@ export interface SendByLearnerOptions {
   /** Batches in flight at once. */
   readonly concurrency: number;
   readonly abortSignal?: AbortSignal;
+  /** Awaited before every sendBatch; a rejection stops the send (e.g. the run lost ownership of the hour). @default - none */
+  readonly beforeSend?: () => Promise<void>;
 }
 
 export interface SendResult {
@@ -47,6 +49,7 @@ export async function sendEventsByLearner(options: SendByLearnerOptions): Promis
   let batchesSent = 0;
 
   const send = async (batch: EventDataBatch) => {
+    await options.beforeSend?.();
     try {
       await options.producer.sendBatch(batch, { abortSignal: options.abortSignal });
     } catch (error) {

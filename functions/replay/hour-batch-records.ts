@@ -13,6 +13,8 @@ export type BatchLineOutcome =
 export interface HourBatches {
   /** Names of the hour's batch blobs, in name order. */
   readonly blobs: readonly string[];
+  /** The ETag of each blob as downloaded: the version whose lines were read. */
+  readonly etags: ReadonlyMap<string, string>;
   /** Every record line and every problem, blob by blob in name order, lines in file order. */
   readonly lines: readonly BatchLineOutcome[];
 }
@@ -25,15 +27,23 @@ export interface HourBatches {
 export async function readHourBatches(container: ContainerClient, hour: Date, downloadConcurrency: number): Promise<HourBatches> {
   const blobs: string[] = [];
   for await (const blob of container.listBlobsFlat({ prefix: hourPrefix(hour) })) blobs.push(blob.name);
-  blobs.sort();
-  const perBlob = new Map<string, BatchLineOutcome[]>();
-  await forEachConcurrently(blobs, downloadConcurrency, async (name) => {
-    perBlob.set(name, await readBatchBlob(container, name));
-  });
-  return { blobs, lines: blobs.flatMap((name) => perBlob.get(name) ?? []) };
+  return readBatchBlobs(container, blobs, downloadConcurrency);
 }
 
-async function readBatchBlob(container: ContainerClient, sourceBlob: string): Promise<BatchLineOutcome[]> {
+/** Reads the named batch blobs (e.g. the late ones of a completed hour) the same way. */
+export async function readBatchBlobs(container: ContainerClient, names: readonly string[], downloadConcurrency: number): Promise<HourBatches> {
+  const blobs = [...names].sort();
+  const perBlob = new Map<string, BatchLineOutcome[]>();
+  const etags = new Map<string, string>();
+  await forEachConcurrently(blobs, downloadConcurrency, async (name) => {
+    const { outcomes, etag } = await readBatchBlob(container, name);
+    perBlob.set(name, outcomes);
+    etags.set(name, etag);
+  });
+  return { blobs, etags, lines: blobs.flatMap((name) => perBlob.get(name) ?? []) };
+}
+
+async function readBatchBlob(container: ContainerClient, sourceBlob: string): Promise<{ outcomes: BatchLineOutcome[]; etag: string }> {
   const response = await container.getBlobClient(sourceBlob).download();
   if (!response.readableStreamBody) throw new Error(`Batch blob ${container.containerName}/${sourceBlob} returned no content stream.`);
   const outcomes: BatchLineOutcome[] = [];
@@ -42,5 +52,5 @@ async function readBatchBlob(container: ContainerClient, sourceBlob: string): Pr
     else if (line.lineNumber === 0) outcomes.push({ kind: "corrupt-blob", sourceBlob, line: 0, detail: line.reason });
     else outcomes.push({ kind: "corrupt-line", sourceBlob, line: line.lineNumber, detail: line.reason, content: line.line });
   }
-  return outcomes;
+  return { outcomes, etag: response.etag ?? "" };
 }

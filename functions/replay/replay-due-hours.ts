@@ -48,3 +48,37 @@ async function firstLeafPrefix(container: ContainerClient, prefix: string, level
   }
   return null;
 }
+
+/**
+ * The earliest hour at or after `from` with at least one batch blob, or null: walks the folder levels, skipping
+ * whole years, months and days before `from` with one listing each, so a long empty range costs a few listings.
+ */
+export async function findNextBatchHour(container: ContainerClient, from: Date): Promise<Date | null> {
+  const iso = from.toISOString();
+  const bound = [iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10), iso.slice(11, 13)];
+  const prefix = await nextLeafPrefix(container, BATCH_ROOT, 0, bound);
+  if (prefix === null) return null;
+  const [year, month, day, hour] = prefix.slice(BATCH_ROOT.length, -1).split("/");
+  return new Date(`${year}-${month}-${day}T${hour}:00:00.000Z`);
+}
+
+async function nextLeafPrefix(container: ContainerClient, prefix: string, level: number, bound: readonly string[] | null): Promise<string | null> {
+  if (level === LEVEL_PATTERNS.length) return prefix;
+  for await (const item of container.listBlobsByHierarchy("/", { prefix })) {
+    if (item.kind !== "prefix") continue;
+    const segment = item.name.slice(prefix.length, -1);
+    if (!LEVEL_PATTERNS[level].test(segment) || (bound !== null && segment < bound[level])) continue;
+    // Only the folder on the bound's own path is limited below; later folders count from their start.
+    const found = await nextLeafPrefix(container, item.name, level + 1, bound !== null && segment === bound[level] ? bound : null);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/** Whole hours between the last completed hour and the last hour due on `now` (the replay clock); 0 when caught up. */
+export function hoursBehind(lastCompletedHour: string | null, firstBatchHour: Date | null, now: Date): number {
+  const lastDue = startOfHour(now).getTime() - HOUR_MS;
+  const start = lastCompletedHour !== null ? Date.parse(lastCompletedHour) + HOUR_MS : firstBatchHour?.getTime();
+  if (start === undefined || start > lastDue) return 0;
+  return (lastDue - start) / HOUR_MS + 1;
+}

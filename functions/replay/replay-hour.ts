@@ -6,6 +6,7 @@ import { writeDeadLetter, type DeadLetter } from "./dead-letter";
 import { eventSchemaViolations } from "./event-schema";
 import { DEFAULT_SEND_CONCURRENCY, sendEventsByLearner } from "./event-sender";
 import { readHourBatches, type HourBatches } from "./hour-batch-records";
+import type { SealedBlob } from "./hour-manifest";
 import { eventIdentityMapper } from "./pseudonymize";
 
 export interface ReplayHourOptions {
@@ -25,21 +26,29 @@ export interface ReplayHourOptions {
   readonly sendConcurrency?: number;
   /** Batch blobs downloaded at once. @default 8 */
   readonly downloadConcurrency?: number;
-  /** The hour's batches when already read (the run reads the next hour while this one sends). @default - read here */
+  /** The batches to replay when already read (a late correction reads only new or changed blobs). @default - every blob of the hour, read here */
   readonly prefetched?: Promise<HourBatches>;
+  /** Staged eventIds already sent for this hour (a late correction): skipped and counted as `previouslySent`. @default - none */
+  readonly alreadySent?: ReadonlySet<string>;
+  /** Awaited before every batch send: the run proves there that it still owns the hour. @default - no check */
+  readonly beforeSend?: () => Promise<void>;
   /** The replay clock, for `replayedAt`. @default - wall clock */
   readonly now?: () => Date;
   readonly abortSignal?: AbortSignal;
 }
 
-/** What one hour's replay did: recordsRead = eventsSent + duplicatesDropped + deadLettered. */
+/** What one hour's replay did: recordsRead = eventsSent + duplicatesDropped + conflictingDuplicates + previouslySent + deadLettered. */
 export interface HourReplayResult {
   readonly hour: string;
   readonly blobsRead: number;
   /** Record lines read (every line between `[` and `]`, valid or not). */
   readonly recordsRead: number;
-  /** Records whose eventId was already read earlier in the hour. */
+  /** Records whose eventId was already read earlier in the hour, with identical content. */
   readonly duplicatesDropped: number;
+  /** Records whose eventId was already read earlier in the hour but whose content differs (e.g. another answerCode); the first is kept. */
+  readonly conflictingDuplicates: number;
+  /** Records whose eventId an earlier run already sent for this hour (late corrections only). */
+  readonly previouslySent: number;
   /** Records written to the dead-letter container instead of being sent. */
   readonly deadLettered: number;
   /** Blobs with a problem as a whole (e.g. truncated), also recorded as a dead letter with line 0. */
@@ -54,20 +63,35 @@ export interface HourReplayResult {
  * again sends the same eventIds, so a re-run after a crash is harmless downstream.
  */
 export async function replayHour(options: ReplayHourOptions): Promise<HourReplayResult> {
+  return (await replayHourRecorded(options)).result;
+}
+
+/** The hour's result plus what a manifest records: the blobs read (with ETags) and the staged eventIds sent. */
+export interface RecordedHourReplay {
+  readonly result: HourReplayResult;
+  readonly blobs: readonly SealedBlob[];
+  readonly sentEventIds: readonly string[];
+}
+
+/** replayHour, also returning what it read and sent so the run can seal the hour. */
+export async function replayHourRecorded(options: ReplayHourOptions): Promise<RecordedHourReplay> {
   const hour = options.hour.toISOString();
   const now = options.now ?? (() => new Date());
   const identity = eventIdentityMapper(options.pseudonymizationSalt);
-  const { blobs, lines } = await (options.prefetched ?? readHourBatches(options.batches, options.hour, options.downloadConcurrency ?? 8));
+  const { blobs, etags, lines } = await (options.prefetched ?? readHourBatches(options.batches, options.hour, options.downloadConcurrency ?? 8));
 
   const deadLetters: DeadLetter[] = [];
   const deadLetter = (sourceBlob: string, line: number, reason: string, detail: string, content: string | null) =>
     deadLetters.push({ sourceContainer: options.batches.containerName, sourceBlob, line, reason, detail, content, batchHour: hour, runId: options.runId, deadLetteredAt: new Date().toISOString() });
 
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
+  const alreadySent = options.alreadySent ?? new Set<string>();
   const eventsByLearner = new Map<string, LearnerResponseEvent[]>();
   const replayedAt = now().toISOString();
   let recordsRead = 0;
   let duplicatesDropped = 0;
+  let conflictingDuplicates = 0;
+  let previouslySent = 0;
   let corruptBlobs = 0;
 
   for (const outcome of lines) {
@@ -82,8 +106,18 @@ export async function replayHour(options: ReplayHourOptions): Promise<HourReplay
       continue;
     }
     const record = outcome.record;
-    if (seen.has(record.eventId)) {
-      duplicatesDropped += 1;
+    const firstContent = seen.get(record.eventId);
+    if (firstContent !== undefined) {
+      if (firstContent === JSON.stringify(record)) duplicatesDropped += 1;
+      else conflictingDuplicates += 1;
+      continue;
+    }
+    if (alreadySent.has(record.eventId)) {
+      previouslySent += 1;
+      continue;
+    }
+    if (startOfHourIso(record.responseTime) !== hour) {
+      deadLetter(outcome.sourceBlob, outcome.line, "outside-hour", `responseTime ${record.responseTime} is not in the batch's hour ${hour}`, JSON.stringify(record));
       continue;
     }
     // De-duplication above uses the staged eventId; only the sent copy carries the pseudonym.
@@ -93,7 +127,7 @@ export async function replayHour(options: ReplayHourOptions): Promise<HourReplay
       deadLetter(outcome.sourceBlob, outcome.line, "schema-violation", violations, JSON.stringify(record));
       continue;
     }
-    seen.add(record.eventId);
+    seen.set(record.eventId, JSON.stringify(record));
     const learnerEvents = eventsByLearner.get(event.learnerId);
     if (learnerEvents) learnerEvents.push(event);
     else eventsByLearner.set(event.learnerId, [event]);
@@ -104,24 +138,34 @@ export async function replayHour(options: ReplayHourOptions): Promise<HourReplay
     eventsByLearner,
     concurrency: options.sendConcurrency ?? DEFAULT_SEND_CONCURRENCY,
     abortSignal: options.abortSignal,
+    beforeSend: options.beforeSend,
   });
   for (const event of sent.tooLarge) {
     // Rare enough that searching the lines beats remembering every event's source.
     const source = lines.find((outcome) => outcome.kind === "record" && identity.eventId(outcome.record.eventId) === event.eventId);
+    if (source?.kind === "record") seen.delete(source.record.eventId);
     deadLetter(source?.sourceBlob ?? "", source?.line ?? 0, "too-large", "the event alone exceeds the event hub's maximum message size", JSON.stringify(event));
   }
   // Written after sending so they never delay the hour's events, and before the hour is marked complete, so a crash
   // here re-runs the hour and rewrites the same (deterministically named) dead-letter blobs.
   await forEachConcurrently(deadLetters, 16, (letter) => writeDeadLetter(options.deadLetters, letter));
 
-  return {
+  const result: HourReplayResult = {
     hour,
     blobsRead: blobs.length,
     recordsRead,
     duplicatesDropped,
+    conflictingDuplicates,
+    previouslySent,
     deadLettered: deadLetters.length - corruptBlobs,
     corruptBlobs,
     eventsSent: sent.eventsSent,
     batchesSent: sent.batchesSent,
   };
+  return { result, blobs: blobs.map((name) => ({ name, etag: etags.get(name) ?? "" })), sentEventIds: [...seen.keys()] };
+}
+
+function startOfHourIso(responseTime: string): string {
+  const ms = Date.parse(responseTime);
+  return new Date(ms - (ms % 3_600_000)).toISOString();
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { InvocationContext, Timer } from "@azure/functions";
+import { metricDestinationFrom, trackHoursBehind } from "./hours-behind-metric";
 import { createReplayClients, type ReplayClients } from "./replay-clients";
 import { readReplaySettings, type ReplaySettings } from "./replay-options";
 import { replayClock } from "./replay-due-hours";
@@ -43,11 +44,29 @@ export async function replayHourly(timer: Timer, context: InvocationContext): Pr
     runId,
     now: () => replayClock(settings.clockOffsetHours),
     maxHoursPerRun: settings.maxHoursPerRun,
-    claimTimeoutMs: settings.claimTimeoutMinutes * 60_000,
+    leaseSeconds: settings.leaseSeconds,
+    runDeadlineMs: settings.runDeadlineSeconds * 1000,
+    lateScanHours: settings.lateScanHours,
     pseudonymizationSalt: settings.pseudonymizationSalt,
     sendConcurrency: settings.sendConcurrency,
     log: (message) => context.log(message),
+    warn: (message) => context.warn(message),
   });
-  context.log(`replay run ${runId}: ${result.hours.length} hour(s) replayed, ${result.eventsSent} events sent, ${result.deadLettered} dead-lettered${result.stoppedBecause ? `, stopped: ${result.stoppedBecause}` : ""}`);
+  context.log(`replay run ${runId}: ${result.hours.length} hour(s) replayed, ${result.eventsSent} events sent, ${result.lateEventsSent} late events sent, ${result.deadLettered} dead-lettered, ${result.hoursBehind} hour(s) behind${result.stoppedBecause ? `, stopped: ${result.stoppedBecause}` : ""}`);
+  await reportHoursBehind(result.hoursBehind, clients.eventHubName, context);
   return result;
+}
+
+/** Sends hours behind as a custom metric when the host has Application Insights; a failure is a warning, never a failed run. */
+async function reportHoursBehind(hoursBehind: number, eventHubName: string, context: InvocationContext): Promise<void> {
+  const destination = metricDestinationFrom(process.env.APPLICATIONINSIGHTS_CONNECTION_STRING);
+  if (!destination) return;
+  try {
+    // With local authentication off the ingestion endpoint takes only Entra tokens (the host's own setting says so).
+    const entra = /Authorization=AAD/i.test(process.env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? "");
+    const credential = entra ? new (await import("@azure/identity")).DefaultAzureCredential() : undefined;
+    await trackHoursBehind(destination, { hoursBehind, eventHubName, time: new Date(), credential });
+  } catch (error) {
+    context.warn(`replay: the ${eventHubName} hours-behind metric was not sent: ${(error as Error).message}`);
+  }
 }

@@ -15,8 +15,12 @@ export interface ReplaySettings {
   readonly maxHoursPerRun: number;
   /** Shift of the replay clock in hours (may be fractional or negative), to replay a historical dataset as if live. @default 0 */
   readonly clockOffsetHours: number;
-  /** Age after which another run may take over an hour's claim: the claimant is presumed dead. @default 30 (the Flex Consumption default function timeout) */
-  readonly claimTimeoutMinutes: number;
+  /** Length of the lease on the checkpoint blob that makes a run the hub's only replayer (15-60); renewed while sending. @default 30 */
+  readonly leaseSeconds: number;
+  /** Run budget: no new hour starts when the time left cannot cover one. @default 1500 (25 min, below the 30-min functionTimeout) */
+  readonly runDeadlineSeconds: number;
+  /** Completed hours re-checked for late batches per run. @default 24 */
+  readonly lateScanHours: number;
   /** Event batches in flight at once. @default 128 */
   readonly sendConcurrency: number;
   /** Per-attempt timeout of one send, in seconds; the SDK retries after it. @default 60 */
@@ -79,7 +83,9 @@ export function readReplaySettings(env: NodeJS.ProcessEnv = process.env): Replay
     eventHubName,
     maxHoursPerRun: number("REPLAY_MAX_HOURS_PER_RUN", 24, (v) => Number.isInteger(v) && v >= 1, "a whole number of hours >= 1"),
     clockOffsetHours: number("REPLAY_CLOCK_OFFSET_HOURS", 0, () => true, "a number of hours (may be negative or fractional)"),
-    claimTimeoutMinutes: number("REPLAY_CLAIM_TIMEOUT_MINUTES", 30, (v) => v > 0, "a number of minutes > 0"),
+    leaseSeconds: number("REPLAY_LEASE_SECONDS", 30, (v) => Number.isInteger(v) && v >= 15 && v <= 60, "a whole number of seconds from 15 to 60 (the range Azure Storage allows for a lease)"),
+    runDeadlineSeconds: number("REPLAY_RUN_DEADLINE_SECONDS", 1500, (v) => v >= 60 && v <= 1740, "a number of seconds from 60 to 1740 (keep it below the host's 30-minute functionTimeout)"),
+    lateScanHours: number("REPLAY_LATE_SCAN_HOURS", 24, (v) => Number.isInteger(v) && v >= 0 && v <= 24 * 31, "a whole number of hours from 0 to 744"),
     sendConcurrency: number("REPLAY_SEND_CONCURRENCY", DEFAULT_SEND_CONCURRENCY, (v) => Number.isInteger(v) && v >= 1 && v <= 1024, "a whole number between 1 and 1024"),
     sendTimeoutSeconds: number("REPLAY_SEND_TIMEOUT_SECONDS", 60, (v) => v > 0, "a number of seconds > 0"),
     sendMaxRetries: number("REPLAY_SEND_MAX_RETRIES", 5, (v) => Number.isInteger(v) && v >= 0, "a whole number >= 0"),

@@ -1,103 +1,233 @@
+import { performance } from "node:perf_hooks";
 import type { EventHubProducerClient } from "@azure/event-hubs";
 import type { ContainerClient } from "@azure/storage-blob";
-import { checkpointBlob, claimHour, completeHour, readCheckpoint, releaseClaim } from "./replay-checkpoint";
-import { dueHours, findFirstBatchHour } from "./replay-due-hours";
-import { readHourBatches } from "./hour-batch-records";
-import { replayHour, type HourReplayResult } from "./replay-hour";
+import { readBatchBlobs } from "./hour-batch-records";
+import { readSentEventIds, writeManifest, type HourManifest } from "./hour-manifest";
+import { findLateBatches, type LateBatches } from "./late-batches";
+import { checkpointBlob, ensureCheckpoint, readCheckpoint, writeCheckpoint } from "./replay-checkpoint";
+import { findFirstBatchHour, findNextBatchHour, hoursBehind, startOfHour } from "./replay-due-hours";
+import { replayHourRecorded, type HourReplayResult, type RecordedHourReplay } from "./replay-hour";
+import { acquireOwnership, OwnershipLostError, type HubOwnership } from "./replay-ownership";
+
+const HOUR_MS = 3_600_000;
+
+/** Run budget when none is configured: safely below the 30-minute functionTimeout of Flex Consumption. */
+export const DEFAULT_RUN_DEADLINE_MS = 25 * 60_000;
+/** Least time one hour is assumed to take when deciding whether another fits before the deadline. */
+export const DEFAULT_HOUR_ESTIMATE_FLOOR_MS = 60_000;
+/** Completed hours a run re-checks for late batches when none is configured. */
+export const DEFAULT_LATE_SCAN_HOURS = 24;
 
 export interface ReplayRunOptions {
   readonly batches: ContainerClient;
   readonly deadLetters: ContainerClient;
   readonly checkpoints: ContainerClient;
   readonly producer: EventHubProducerClient;
-  /** Names the checkpoint blob: one checkpoint per event hub. */
+  /** Names the checkpoint blob: one checkpoint (and one lease) per event hub. */
   readonly eventHubName: string;
   readonly runId: string;
   /** The replay clock (wall time plus the clock offset): decides which hours are due and stamps `replayedAt`. */
   readonly now: () => Date;
-  /**
-   * The real clock, for claim timestamps and their timeout: independent of the clock offset, so changing the offset
-   * can never make a claim look fresh for years. @default - the system clock
-   */
+  /** The instance's own clock, only to stamp `claimedAt` for operators; ownership never depends on it. @default - the system clock */
   readonly wallClock?: () => Date;
+  /** Monotonic milliseconds: the run deadline and the age of lease renewals. @default performance.now */
+  readonly monotonicMs?: () => number;
   readonly maxHoursPerRun: number;
-  readonly claimTimeoutMs: number;
+  /** Lease on the checkpoint blob, 15-60 s; renewed while sending. @default 30 */
+  readonly leaseSeconds?: number;
+  /** The run takes no new hour once the time left is below the estimate of one hour. @default 25 minutes */
+  readonly runDeadlineMs?: number;
+  /** Floor of the one-hour estimate (otherwise the longest hour of this run). @default 60 000 */
+  readonly hourEstimateFloorMs?: number;
+  /** Completed hours re-checked for late batches per run. @default 24 */
+  readonly lateScanHours?: number;
   readonly pseudonymizationSalt?: string;
   readonly sendConcurrency?: number;
   readonly log?: (message: string) => void;
+  /** Warnings (late data); @default log */
+  readonly warn?: (message: string) => void;
+}
+
+/** Events sent for batches that arrived or changed after their hour was completed. */
+export interface LateCorrection {
+  readonly hour: string;
+  readonly blobs: readonly string[];
+  readonly result: HourReplayResult;
 }
 
 export interface ReplayRunResult {
   readonly runId: string;
-  /** Hours this run replayed and marked complete, in order. */
+  /** Hours this run replayed and marked complete, in order (empty hours skipped in bulk are not listed). */
   readonly hours: readonly HourReplayResult[];
-  /** Why the run stopped before its due hours were done, if it did: another run holds the next hour. */
-  readonly stoppedBecause: "claimed-by-other-run" | "out-of-order" | null;
+  readonly lateCorrections: readonly LateCorrection[];
+  /** Why the run stopped before its due hours were done, if it did. */
+  readonly stoppedBecause: "claimed-by-other-run" | "deadline" | null;
   readonly eventsSent: number;
+  readonly lateEventsSent: number;
   readonly deadLettered: number;
+  /** Empty hours marked complete without a replay. */
+  readonly emptyHoursSkipped: number;
+  /** Due hours (on the replay clock) not yet completed when the run ended. */
+  readonly hoursBehind: number;
 }
 
 /**
- * One timer run: replays, in order, every due hour (after the checkpoint's last completed hour, up to the previous
- * full hour of the clock, bounded per run). Each hour is claimed on the checkpoint blob first (ETag-conditional),
- * replayed, then marked complete; a run that finds the next hour claimed by a live run stops, so overlapping runs
- * never send the same hour twice. A failed hour gives its claim back and the error propagates (the next run retries it).
+ * One timer run. It takes the lease on the hub's checkpoint blob (the storage service times it, so no instance clock
+ * decides ownership), re-checks recently completed hours for late batches, then replays due hours in order: each hour
+ * is listed and read only once the run owns it, every send is preceded by a proof of ownership, and a completed hour
+ * records what it read and sent in its manifest before the checkpoint moves. The run stops taking hours when the time
+ * left cannot cover one, and always gives the lease back, unless it lost it (OwnershipLostError).
  */
 export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunResult> {
   const log = options.log ?? (() => undefined);
+  const warn = options.warn ?? log;
   const wallClock = options.wallClock ?? (() => new Date());
+  const monotonicMs = options.monotonicMs ?? (() => performance.now());
+  const startedAt = monotonicMs();
   const blob = checkpointBlob(options.checkpoints, options.eventHubName);
-  const { checkpoint } = await readCheckpoint(blob);
-  const firstBatchHour = checkpoint.lastCompletedHour === null ? await findFirstBatchHour(options.batches) : null;
-  const hours = dueHours({ lastCompletedHour: checkpoint.lastCompletedHour, firstBatchHour, now: options.now(), maxHoursPerRun: options.maxHoursPerRun });
-  log(`replay run ${options.runId}: ${hours.length} hour(s) due${hours.length ? ` from ${hours[0].toISOString()}` : ""}`);
-
   const results: HourReplayResult[] = [];
-  // Reading is independent of sending: the next hour's blobs are read while this hour's events go out.
-  const read = (hour: Date) => {
-    const batches = readHourBatches(options.batches, hour, 8);
-    batches.catch(() => undefined); // a failure surfaces when the hour awaits it
-    return batches;
-  };
-  let upcoming = hours.length > 0 ? read(hours[0]) : undefined;
-  for (const [index, hour] of hours.entries()) {
-    const prefetched = upcoming ?? read(hour);
-    upcoming = index + 1 < hours.length ? read(hours[index + 1]) : undefined;
-    const outcome = await claimHour(blob, { hour, runId: options.runId, now: wallClock(), claimTimeoutMs: options.claimTimeoutMs });
-    if (!outcome.claimed) {
-      if (outcome.reason === "already-completed") continue;
-      log(`replay run ${options.runId}: stopping at ${hour.toISOString()}, ${outcome.reason}`);
-      return summarize(options.runId, results, outcome.reason);
+  const corrections: LateCorrection[] = [];
+  let emptyHoursSkipped = 0;
+  const summary = (stoppedBecause: ReplayRunResult["stoppedBecause"], behind: number): ReplayRunResult => ({
+    runId: options.runId,
+    hours: results,
+    lateCorrections: corrections,
+    stoppedBecause,
+    eventsSent: results.reduce((sum, hour) => sum + hour.eventsSent, 0),
+    lateEventsSent: corrections.reduce((sum, correction) => sum + correction.result.eventsSent, 0),
+    deadLettered: [...results, ...corrections.map((correction) => correction.result)].reduce((sum, hour) => sum + hour.deadLettered, 0),
+    emptyHoursSkipped,
+    hoursBehind: behind,
+  });
+
+  const before = (await readCheckpoint(blob)).checkpoint;
+  let firstBatchHour = before.lastCompletedHour === null ? await findFirstBatchHour(options.batches) : null;
+  if (before.lastCompletedHour === null && firstBatchHour === null) {
+    log(`replay run ${options.runId}: no batch staged yet, nothing to replay`);
+    return summary(null, 0);
+  }
+  await ensureCheckpoint(blob);
+  const ownership = await acquireOwnership(blob, { eventHubName: options.eventHubName, runId: options.runId, leaseSeconds: options.leaseSeconds, monotonicMs });
+  if (!ownership) {
+    const holder = (await readCheckpoint(blob)).checkpoint.inProgress;
+    log(`replay run ${options.runId}: another run holds the lease${holder ? ` (run ${holder.runId}, hour ${holder.hour})` : ""}; stopping`);
+    return summary("claimed-by-other-run", hoursBehind(before.lastCompletedHour, firstBatchHour, options.now()));
+  }
+
+  // Undefined until read under the lease: a failure before that must not write a checkpoint at all.
+  let lastCompleted: string | null | undefined;
+  try {
+    // Read again under the lease: a run that finished meanwhile may have moved the checkpoint.
+    lastCompleted = (await readCheckpoint(blob)).checkpoint.lastCompletedHour;
+    const lateScanHours = options.lateScanHours ?? DEFAULT_LATE_SCAN_HOURS;
+    if (lastCompleted !== null && lateScanHours > 0) {
+      for (const late of await findLateBatches(options.batches, options.checkpoints, options.eventHubName, { lastCompletedHour: lastCompleted, scanHours: lateScanHours })) {
+        const correction = await replayLate(options, ownership, late);
+        corrections.push(correction);
+        warn(`replay run ${options.runId}: LATE DATA in completed hour ${late.hour}: ${late.blobs.length} new or changed blob(s), ${correction.result.eventsSent} unseen event(s) sent as a late correction, ${correction.result.previouslySent} already sent`);
+      }
     }
-    try {
-      const result = await replayHour({
-        hour,
+
+    const deadlineMs = options.runDeadlineMs ?? DEFAULT_RUN_DEADLINE_MS;
+    const floorMs = options.hourEstimateFloorMs ?? DEFAULT_HOUR_ESTIMATE_FLOOR_MS;
+    let longestHourMs = 0;
+    const lastDue = startOfHour(options.now()).getTime() - HOUR_MS;
+    let next = lastCompleted !== null ? Date.parse(lastCompleted) + HOUR_MS : (firstBatchHour ??= await findFirstBatchHour(options.batches))?.getTime() ?? Infinity;
+    let knownNextBatch: number | null | undefined;
+    let stoppedBecause: ReplayRunResult["stoppedBecause"] = null;
+    log(`replay run ${options.runId}: ${hoursBehind(lastCompleted, firstBatchHour, options.now())} hour(s) due from ${Number.isFinite(next) ? new Date(next).toISOString() : "-"}`);
+
+    while (results.length < options.maxHoursPerRun && next <= lastDue) {
+      const remainingMs = deadlineMs - (monotonicMs() - startedAt);
+      const estimateMs = Math.max(floorMs, longestHourMs);
+      if (remainingMs < estimateMs) {
+        stoppedBecause = "deadline";
+        log(`replay run ${options.runId}: stopping before ${new Date(next).toISOString()}, run deadline: ${Math.round(remainingMs / 1000)} s left, an hour takes about ${Math.round(estimateMs / 1000)} s`);
+        break;
+      }
+      if (knownNextBatch === undefined || (knownNextBatch !== null && knownNextBatch < next)) knownNextBatch = (await findNextBatchHour(options.batches, new Date(next)))?.getTime() ?? null;
+      if (knownNextBatch === null || knownNextBatch > next) {
+        // Empty hours have nothing to send or seal: complete the whole range with one write.
+        const until = Math.min(knownNextBatch ?? Infinity, lastDue + HOUR_MS);
+        lastCompleted = new Date(until - HOUR_MS).toISOString();
+        await ownership.prove();
+        await writeCheckpoint(blob, ownership, { lastCompletedHour: lastCompleted, inProgress: null });
+        emptyHoursSkipped += (until - next) / HOUR_MS;
+        next = until;
+        continue;
+      }
+      const hour = new Date(next).toISOString();
+      const hourStartedAt = monotonicMs();
+      ownership.working(hour);
+      await writeCheckpoint(blob, ownership, { lastCompletedHour: lastCompleted, inProgress: { hour, runId: options.runId, claimedAt: wallClock().toISOString() } });
+      const recorded = await replayHourRecorded({
+        hour: new Date(next),
         batches: options.batches,
         deadLetters: options.deadLetters,
         producer: options.producer,
         runId: options.runId,
         pseudonymizationSalt: options.pseudonymizationSalt,
         sendConcurrency: options.sendConcurrency,
-        prefetched,
         now: options.now,
+        beforeSend: () => ownership.prove(),
       });
-      await completeHour(blob, outcome.claim);
-      results.push(result);
-      log(`replayed ${result.hour}: ${result.eventsSent} sent, ${result.duplicatesDropped} duplicates, ${result.deadLettered} dead-lettered from ${result.blobsRead} blob(s)`);
-    } catch (error) {
-      await releaseClaim(blob, outcome.claim).catch(() => undefined);
+      await ownership.prove();
+      if (recorded.blobs.length > 0) await writeManifest(options.checkpoints, options.eventHubName, manifestOf(hour, recorded, undefined, options.runId), recorded.sentEventIds);
+      await writeCheckpoint(blob, ownership, { lastCompletedHour: hour, inProgress: null });
+      lastCompleted = hour;
+      ownership.working(null);
+      results.push(recorded.result);
+      longestHourMs = Math.max(longestHourMs, monotonicMs() - hourStartedAt);
+      next += HOUR_MS;
+      const r = recorded.result;
+      log(`replayed ${hour}: ${r.eventsSent} sent, ${r.duplicatesDropped} duplicates, ${r.conflictingDuplicates} conflicting duplicates, ${r.deadLettered} dead-lettered from ${r.blobsRead} blob(s)`);
+    }
+    return summary(stoppedBecause, hoursBehind(lastCompleted, firstBatchHour, options.now()));
+  } catch (error) {
+    if (error instanceof OwnershipLostError) {
+      warn(error.message);
       throw error;
     }
+    // A failed hour: clear the in-progress mark so operators do not see a phantom owner; the next run retries the hour.
+    if (lastCompleted !== undefined) await writeCheckpoint(blob, ownership, { lastCompletedHour: lastCompleted, inProgress: null }).catch(() => undefined);
+    throw error;
+  } finally {
+    await ownership.release();
   }
-  return summarize(options.runId, results, null);
 }
 
-function summarize(runId: string, hours: readonly HourReplayResult[], stoppedBecause: ReplayRunResult["stoppedBecause"]): ReplayRunResult {
+/** Sends the unseen eventIds of an hour's late batches and extends its manifest with them. */
+async function replayLate(options: ReplayRunOptions, ownership: HubOwnership, late: LateBatches): Promise<LateCorrection> {
+  ownership.working(late.hour);
+  const previouslySent = late.manifest ? await readSentEventIds(options.checkpoints, options.eventHubName, late.hour) : [];
+  const recorded = await replayHourRecorded({
+    hour: new Date(late.hour),
+    batches: options.batches,
+    deadLetters: options.deadLetters,
+    producer: options.producer,
+    runId: options.runId,
+    pseudonymizationSalt: options.pseudonymizationSalt,
+    sendConcurrency: options.sendConcurrency,
+    now: options.now,
+    prefetched: readBatchBlobs(options.batches, late.blobs, 8),
+    alreadySent: new Set(previouslySent),
+    beforeSend: () => ownership.prove(),
+  });
+  await ownership.prove();
+  await writeManifest(options.checkpoints, options.eventHubName, manifestOf(late.hour, recorded, late.manifest, options.runId), [...new Set([...previouslySent, ...recorded.sentEventIds])]);
+  ownership.working(null);
+  return { hour: late.hour, blobs: late.blobs, result: recorded.result };
+}
+
+function manifestOf(hour: string, recorded: RecordedHourReplay, previous: HourManifest | undefined, runId: string): HourManifest {
+  const blobs = new Map((previous?.blobs ?? []).map((blob) => [blob.name, blob.etag]));
+  for (const blob of recorded.blobs) blobs.set(blob.name, blob.etag);
+  const late = previous !== undefined ? recorded.result.eventsSent : 0;
   return {
-    runId,
-    hours,
-    stoppedBecause,
-    eventsSent: hours.reduce((sum, hour) => sum + hour.eventsSent, 0),
-    deadLettered: hours.reduce((sum, hour) => sum + hour.deadLettered, 0),
+    hour,
+    blobs: [...blobs].sort(([a], [b]) => a.localeCompare(b)).map(([name, etag]) => ({ name, etag })),
+    eventsSent: (previous?.eventsSent ?? 0) + recorded.result.eventsSent,
+    lateEventsSent: (previous?.lateEventsSent ?? 0) + late,
+    writtenBy: runId,
   };
 }

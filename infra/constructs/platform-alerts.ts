@@ -23,6 +23,11 @@ export interface MetricAlertDefinition {
   readonly threshold: number;
   /** 0 (critical) to 4 (verbose). */
   readonly severity: number;
+  /**
+   * Accept a metric Azure Monitor does not know yet: a custom metric exists only once it has been emitted.
+   * @default false
+   */
+  readonly skipMetricValidation?: boolean;
 }
 
 export interface PlatformAlertsProps {
@@ -99,6 +104,7 @@ export class PlatformAlerts extends Construct {
               aggregation: alert.aggregation,
               operator: "GreaterThan",
               threshold: alert.threshold,
+              skipMetricValidation: alert.skipMetricValidation,
             },
           ],
           action: [{ actionGroupId: this.actionGroup.id }],

@@ -23,5 +23,5 @@ export function environmentConfigFor(name: string): EnvironmentConfig {
 
 /** The strings the migration engine substitutes for the KQL scripts' `${name}` placeholders in this environment. */
 export function kqlPlaceholdersForEnvironment(config: EnvironmentConfig): Record<string, string> {
-  return kqlPlaceholderValues(config.analytics);
+  return kqlPlaceholderValues(config.analytics, config.functionApp.replay.clockOffsetHours);
 }

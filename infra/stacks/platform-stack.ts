@@ -196,6 +196,18 @@ export class PlatformStack extends TerraformStack {
           threshold: config.monitoring.serverErrorsThreshold,
           severity: 1,
         },
+        {
+          key: "replay-hours-behind",
+          description: "The replay is more than 2 hours behind its clock (custom metric ReplayHoursBehind from the replay function)",
+          scope: functionApp.applicationInsights.id,
+          metricNamespace: "azure.applicationinsights",
+          metricName: "ReplayHoursBehind",
+          aggregation: "Maximum",
+          // The timer runs hourly, so 1 hour behind is normal between runs; more than 2 means runs fail or fall behind.
+          threshold: 2,
+          severity: 2,
+          skipMetricValidation: true,
+        },
       ],
     });
 

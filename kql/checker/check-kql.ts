@@ -7,6 +7,8 @@ import { CHECKER_CODES, type KqlDiagnostic } from "./kql-diagnostic";
 import { KustoLanguage, type KustoCode, type SyntaxNode } from "./kusto-language";
 import { checkViewQuery, type QueryFinding } from "./materialized-view-rules";
 import { lineAndColumn, splitCommandRanges, substituteWithPositions, type SourceText } from "./source-text";
+import { checkTimeBasis } from "./time-basis-rule";
+import { summarizeKeys } from "./view-keys";
 import { checkWindowFunctions } from "./window-functions";
 
 export interface KqlCheckOptions {
@@ -18,6 +20,8 @@ export interface KqlCheckOptions {
 
 export interface KqlCheckResult {
   readonly files: readonly string[];
+  /** The schema each path's scripts build, in path order (the embedded queries of Fabric items are checked against it). */
+  readonly schemas: readonly DatabaseSchema[];
   readonly commands: number;
   readonly diagnostics: readonly KqlDiagnostic[];
 }
@@ -94,6 +98,8 @@ function checkFunction(command: Extract<KqlCommand, { kind: "function" }>, conte
   const parameters = text.slice(command.parametersStart, command.parametersEnd);
   const body = text.slice(command.bodyStart, command.bodyEnd);
   reportFindings(checkWindowFunctions(text.slice(command.bodyStart + 1, command.bodyEnd - 1)), command.bodyStart + 1, context);
+  reportFindings(checkTimeBasis(text.slice(command.bodyStart + 1, command.bodyEnd - 1)), command.bodyStart + 1, context);
+  context.schema.functionLocations.set(command.name, { file: context.source.file, ...context.source.position(0) });
   context.schema.setFunction(command.name, { parameters, body, resultColumns: null });
   const call = sampleCall(command.name, parameters);
   const columns = call ? resultColumns(context.schema.analyze(call)) : null;
@@ -114,6 +120,8 @@ function checkView(command: Extract<KqlCommand, { kind: "view" }>, context: Comm
     }
   }
   reportFindings(checkViewQuery(query, command.source, command.properties), command.queryStart, context);
+  reportFindings(checkTimeBasis(query), command.queryStart, context);
+  if (/\blookback\s*=/i.test(command.properties)) schema.lookbacks.add(command.name);
   const columns = resultColumns(schema.analyze(query));
   schema.setView(command.name, { columns: columns ?? [], query, source: command.source });
 }
@@ -131,6 +139,7 @@ function checkUpdatePolicy(command: Extract<KqlCommand, { kind: "update-policy" 
     context.report(command.jsonStart, CHECKER_CODES.updatePolicy, `update policy is not valid JSON: ${(error as Error).message}`);
     return;
   }
+  schema.updatePolicies.set(command.table, policies.map((policy) => policy.Query ?? ""));
   let searchFrom = 0;
   for (const policy of policies) {
     const queryKey = jsonText.indexOf('"Query"', searchFrom);
@@ -184,6 +193,82 @@ function checkMapping(command: Extract<KqlCommand, { kind: "mapping" }>, context
   }
 }
 
+/**
+ * Retention on a materialized view applies per row by its last update. On a view keyed by a time bin, whole bins age
+ * out; on an all-time aggregate, a key not answered within the retention drops out and returns with its counts
+ * restarted. A de-duplication view (`take_any(*)`) may keep one when it has a lookback: duplicates are only looked
+ * for within the lookback anyway. An all-time aggregate states `softdelete = 36500d` (keep every row) rather than
+ * leaving the policy out, which would inherit the database's retention.
+ */
+function checkRetention(command: Extract<KqlCommand, { kind: "retention" }>, context: CommandContext): void {
+  const { schema } = context;
+  const exists = command.entityKind === "table" ? schema.tables.has(command.name) : schema.views.has(command.name);
+  if (!exists) {
+    context.report(0, CHECKER_CODES.unknownObject, `retention policy on ${command.entityKind} '${command.name}', which does not exist at this point in the scripts`);
+    return;
+  }
+  // 36500 days is the longest soft-delete period Kusto takes: it states "keep every row".
+  if (command.entityKind !== "materialized-view" || (command.softDeleteDays ?? 0) >= 36500) return;
+  const view = schema.views.get(command.name)!;
+  const keys = summarizeKeys(view.query);
+  const keyColumns = view.columns.slice(0, keys.length);
+  const timeKeyed = keys.some((key) => /\b(bin|startofday|startofweek|startofmonth|floor)\s*\(/.test(key)) || keyColumns.some((column) => column.type === "datetime");
+  const deduplication = /summarize\s+take_any\s*\(\s*\*\s*\)/.test(view.query) && schema.lookbacks.has(command.name);
+  if (timeKeyed || deduplication) return;
+  context.report(
+    0,
+    CHECKER_CODES.retentionWithoutTimeKey,
+    `retention on materialized view '${command.name}', whose group-by keys (${keys.join(", ")}) hold no time bin: a key not updated within the retention drops out and returns with its counts restarted; keep every row (softdelete = 36500d) or key the view by a time bin`,
+  );
+}
+
+/**
+ * Checked on the final state of the scripts: an update-policy query runs inside every ingestion into its source (and,
+ * when transactional, fails it), so a read of its own target table must be bounded by ingestion time or it scans the
+ * whole, growing table on every ingestion.
+ */
+function checkUpdatePolicyBounds(schema: DatabaseSchema): KqlDiagnostic[] {
+  const diagnostics: KqlDiagnostic[] = [];
+  for (const [target, queries] of schema.updatePolicies) {
+    for (const query of queries) {
+      const called = /^\s*(\w+)\s*\(/.exec(query)?.[1];
+      const fn = called ? schema.functions.get(called) : undefined;
+      const body = fn ? fn.body : query;
+      for (const read of unboundedReads(body, target)) {
+        const location = (called && schema.functionLocations.get(called)) || { file: "", line: 1, column: 1 };
+        diagnostics.push({
+          ...location,
+          code: CHECKER_CODES.unboundedTargetRead,
+          message: `update policy query '${query}' on '${target}' reads its own target without an ingestion-time bound ('${read.trim().replace(/\s+/g, " ").slice(0, 60)}'); add 'where ingestion_time() > ago(...)' so each ingestion scans a bounded slice`,
+        });
+      }
+    }
+  }
+  return diagnostics;
+}
+
+/** The sub-queries of `body` that start from `table` and have no `where ingestion_time() >` bound. */
+function unboundedReads(body: string, table: string): string[] {
+  const reads: string[] = [];
+  for (const match of body.matchAll(new RegExp(`\\b${table}\\b\\s*\\|`, "g"))) {
+    const at = match.index ?? 0;
+    // The sub-query runs to the bracket that closes around it (or the end of the statement).
+    let depth = 0;
+    let end = at;
+    for (; end < body.length; end++) {
+      const c = body[end];
+      if (c === "(" || c === "{" || c === "[") depth++;
+      else if (c === ")" || c === "}" || c === "]") {
+        if (depth === 0) break;
+        depth--;
+      } else if (c === ";" && depth === 0) break;
+    }
+    const subquery = body.slice(at, end);
+    if (!/\|\s*where\s+ingestion_time\(\)\s*(>|>=|between)/.test(subquery)) reads.push(subquery);
+  }
+  return reads;
+}
+
 function checkCommand(command: KqlCommand, context: CommandContext): void {
   const { schema, source } = context;
   switch (command.kind) {
@@ -203,6 +288,12 @@ function checkCommand(command: KqlCommand, context: CommandContext): void {
       if (!exists) context.report(0, CHECKER_CODES.unknownObject, `${command.policy} policy on ${command.entityKind} '${command.name}', which does not exist at this point in the scripts`);
       return;
     }
+    case "retention":
+      return checkRetention(command, context);
+    case "view-lookback":
+      if (!schema.views.has(command.name)) context.report(0, CHECKER_CODES.unknownObject, `lookback on materialized view '${command.name}', which does not exist at this point in the scripts`);
+      schema.lookbacks.add(command.name);
+      return;
     case "drop":
       schema.drop(command.name);
       return;
@@ -273,6 +364,7 @@ async function scriptFiles(path: string): Promise<string[]> {
 export async function checkKqlPaths(paths: readonly string[], options: KqlCheckOptions): Promise<KqlCheckResult> {
   const files: string[] = [];
   const diagnostics: KqlDiagnostic[] = [];
+  const schemas: DatabaseSchema[] = [];
   let commands = 0;
   for (const path of paths) {
     const schema = new DatabaseSchema(options.databaseName ?? "learner");
@@ -287,6 +379,8 @@ export async function checkKqlPaths(paths: readonly string[], options: KqlCheckO
       commands += result.commands;
       diagnostics.push(...result.diagnostics.sort((a, b) => a.line - b.line || a.column - b.column));
     }
+    diagnostics.push(...checkUpdatePolicyBounds(schema));
+    schemas.push(schema);
   }
-  return { files, commands, diagnostics };
+  return { files, commands, diagnostics, schemas };
 }

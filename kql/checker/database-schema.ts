@@ -59,6 +59,12 @@ export class DatabaseSchema {
   readonly tables = new Map<string, SchemaColumn[]>();
   readonly functions = new Map<string, FunctionDefinition>();
   readonly views = new Map<string, ViewDefinition>();
+  /** Materialized views given a `lookback` (de-duplication compares only within it). */
+  readonly lookbacks = new Set<string>();
+  /** Update policies per target table: the queries they run (a later `.alter` replaces them). */
+  readonly updatePolicies = new Map<string, string[]>();
+  /** Where each function was last (re)defined, for rules checked on the final state. */
+  readonly functionLocations = new Map<string, { file: string; line: number; column: number }>();
   private cached: GlobalState | null = null;
 
   constructor(readonly name: string) {}

@@ -6,6 +6,8 @@ export type KqlCommand =
   | { kind: "mapping"; table: string; mapping: string; jsonStart: number; jsonEnd: number }
   | { kind: "update-policy"; table: string; jsonStart: number; jsonEnd: number }
   | { kind: "policy"; policy: string; entityKind: "table" | "materialized-view"; name: string }
+  | { kind: "retention"; entityKind: "table" | "materialized-view"; name: string; softDeleteDays: number | null }
+  | { kind: "view-lookback"; name: string }
   | { kind: "drop"; name: string }
   | { kind: "not-idempotent"; message: string }
   | { kind: "unknown" };
@@ -86,7 +88,11 @@ export function classifyCommand(text: string): KqlCommand {
     return { kind: "update-policy", table: m[1], jsonStart: m[0].length, jsonEnd: close };
   }
   if ((m = new RegExp(`^\\.alter-merge\\s+(table|materialized-view)\\s+${NAME}\\s+policy\\s+retention\\b`).exec(text))) {
-    return { kind: "policy", policy: "retention", entityKind: m[1] as "table" | "materialized-view", name: m[2] };
+    const days = /\bsoftdelete\s*=\s*(\d+)d\b/.exec(text)?.[1];
+    return { kind: "retention", entityKind: m[1] as "table" | "materialized-view", name: m[2], softDeleteDays: days === undefined ? null : Number(days) };
+  }
+  if ((m = new RegExp(`^\\.alter\\s+materialized-view\\s+${NAME}\\s+lookback\\s+\\d+[dhms]\\s*$`).exec(text))) {
+    return { kind: "view-lookback", name: m[1] };
   }
   if ((m = new RegExp(`^\\.alter\\s+(table|materialized-view)\\s+${NAME}\\s+policy\\s+(caching|streamingingestion|ingestionbatching)\\b`).exec(text))) {
     return { kind: "policy", policy: m[3], entityKind: m[1] as "table" | "materialized-view", name: m[2] };

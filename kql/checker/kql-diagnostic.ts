@@ -25,4 +25,8 @@ export const CHECKER_CODES = {
   notIdempotent: "KQLC009",
   unsortedWindow: "KQLC010",
   unknownObject: "KQLC011",
+  timeBasis: "KQLC012",
+  retentionWithoutTimeKey: "KQLC013",
+  unboundedTargetRead: "KQLC014",
+  fabricItem: "KQLC015",
 } as const;

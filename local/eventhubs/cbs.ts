@@ -28,18 +28,24 @@ export function reply(request: Record<string, unknown>, statusCode: number, desc
   return { correlation_id: request.message_id, application_properties: properties, ...(extra.body === undefined ? {} : { body: extra.body }) };
 }
 
+/**
+ * Token types a put-token may name. Some clients send a shared access signature under "jwt"; the service accepts it,
+ * so the body decides: it must be a shared access signature either way (the endpoint knows no Entra ID tokens).
+ */
+const TOKEN_TYPES = new Set(["servicebus.windows.net:sastoken", "jwt"]);
+
 /** Handles a `$cbs` put-token request: a verified SAS token becomes a claim on the connection, anything else is 401. */
 export function handlePutToken(request: Record<string, unknown>, policy: SharedAccessPolicy, claims: ConnectionClaims): ReplyMessage {
   const properties = (request.application_properties ?? {}) as Record<string, unknown>;
   if (properties.operation !== "put-token") return reply(request, 400, `unsupported $cbs operation '${String(properties.operation)}'`, { condition: "amqp:not-implemented" });
-  if (properties.type !== "servicebus.windows.net:sastoken") {
-    return reply(request, 401, `unsupported token type '${String(properties.type)}': only shared access signatures are accepted`, { condition: "amqp:unauthorized-access" });
+  if (!TOKEN_TYPES.has(String(properties.type))) {
+    return reply(request, 401, `InvalidToken: unsupported token type '${String(properties.type)}'; expected 'servicebus.windows.net:sastoken' or 'jwt'`, { condition: "amqp:unauthorized-access" });
   }
   if (typeof request.body !== "string" || typeof properties.name !== "string") {
     return reply(request, 400, "put-token needs a string token body and a 'name' audience", { condition: "amqp:invalid-field" });
   }
   const verdict = verifySasToken(request.body, policy, Date.now(), properties.name);
-  if (!verdict.ok) return reply(request, 401, `Unauthorized: ${verdict.reason}`, { condition: "amqp:unauthorized-access" });
+  if (!verdict.ok) return reply(request, 401, verdict.reason, { condition: "amqp:unauthorized-access" });
   claims.grant(verdict.claim);
   return reply(request, 202, "Accepted");
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Receiver, Sender, Source, TerminusOptions } from "rhea";
 
 /** The fields of a peer's attach frame this endpoint reads; rhea keeps them on the link but does not type them. */
@@ -9,11 +10,15 @@ export interface RemoteAttach {
   readonly properties?: Record<string, unknown>;
 }
 
-/** Fields of our own attach frame that the SDK looks at. */
+/** Fields of our own attach frame that clients look at. */
 export interface LocalAttachFields {
   max_message_size?: number;
   offered_capabilities?: string[];
+  properties?: Record<string, unknown>;
 }
+
+/** What the service's ATTACH always carries and strict clients read: a size limit and a properties map. */
+const DEFAULT_MAX_MESSAGE_SIZE_BYTES = 1024 * 1024;
 
 interface LinkFrames {
   readonly local: { readonly attach: LocalAttachFields };
@@ -34,7 +39,8 @@ export function answerAttach(link: Sender | Receiver, fields: LocalAttachFields 
   const remote = remoteAttach(link);
   link.set_source(remote.source ?? { address: "" });
   link.set_target(remote.target ?? { address: "" });
-  Object.assign((link as unknown as LinkFrames).local.attach, fields);
+  const defaults: LocalAttachFields = { max_message_size: DEFAULT_MAX_MESSAGE_SIZE_BYTES, properties: { "com.microsoft:tracking-id": randomUUID() } };
+  Object.assign((link as unknown as LinkFrames).local.attach, defaults, fields);
 }
 
 export function hasCapability(attach: RemoteAttach, capability: string): boolean {

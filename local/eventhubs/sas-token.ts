@@ -23,7 +23,7 @@ export type TokenVerdict = { readonly ok: true; readonly claim: GrantedClaim } |
  */
 export function verifySasToken(token: string, policy: SharedAccessPolicy, nowMs: number, audience?: string): TokenVerdict {
   const prefix = "SharedAccessSignature ";
-  if (!token.startsWith(prefix)) return { ok: false, reason: "not a SharedAccessSignature token" };
+  if (!token.startsWith(prefix)) return { ok: false, reason: "InvalidToken: not a SharedAccessSignature token" };
   const fields = new Map<string, string>();
   for (const pair of token.slice(prefix.length).split("&")) {
     const equals = pair.indexOf("=");
@@ -33,16 +33,16 @@ export function verifySasToken(token: string, policy: SharedAccessPolicy, nowMs:
   const signature = fields.get("sig");
   const expiry = fields.get("se");
   const keyName = fields.get("skn");
-  if (!encodedResource || !signature || !expiry || !keyName) return { ok: false, reason: "token lacks one of sr, sig, se, skn" };
-  if (decodeURIComponent(keyName) !== policy.keyName) return { ok: false, reason: `unknown shared access key name '${decodeURIComponent(keyName)}'` };
+  if (!encodedResource || !signature || !expiry || !keyName) return { ok: false, reason: "InvalidToken: the token lacks one of sr, sig, se, skn" };
+  if (decodeURIComponent(keyName) !== policy.keyName) return { ok: false, reason: `InvalidSignature: unknown shared access key name '${decodeURIComponent(keyName)}'` };
   const expected = createHmac("sha256", policy.key).update(`${encodedResource}\n${expiry}`).digest();
   const given = Buffer.from(decodeURIComponent(signature), "base64");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "invalid signature" };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "InvalidSignature: The token has an invalid signature." };
   const expiresAtMs = Number(expiry) * 1000;
-  if (!Number.isFinite(expiresAtMs) || expiresAtMs <= nowMs) return { ok: false, reason: "token expired" };
+  if (!Number.isFinite(expiresAtMs) || expiresAtMs <= nowMs) return { ok: false, reason: `ExpiredToken: The token is expired. Expiration time: '${new Date(expiresAtMs).toISOString()}'` };
   const resource = decodeURIComponent(encodedResource);
   if (audience !== undefined && entityPath(resource).toLowerCase() !== entityPath(audience).toLowerCase()) {
-    return { ok: false, reason: `token was issued for '${resource}', not '${audience}'` };
+    return { ok: false, reason: `InvalidAudience: The token was issued for '${resource}', not '${audience}'.` };
   }
   return { ok: true, claim: { path: entityPath(resource).toLowerCase(), expiresAtMs } };
 }

@@ -101,70 +101,45 @@ describe("pipelines/: the Fabric items", () => {
     for (const node of [...stream.destinations, ...stream.streams]) for (const input of node.inputNodes) expect(nodes).toContain(input.name);
   });
 
-  it("syncs every gold view kql/ creates into the SQL table with the same primary key", () => {
+  it("syncs gold into the SQL table with the same primary key, copying the rows changed since the last sync", () => {
     const pipeline = json(byName("GoldToSqlSync"), "pipeline-content.json");
-    const views = pipeline.properties.parameters.goldViews.defaultValue as { view: string; schema: string; table: string; keys: string[] }[];
-    const goldViews = [...kqlText.matchAll(/^\.create\S* materialized-view with \(folder = "gold".*?\) (\w+) on /gm)].map((m) => m[1]).filter((v) => sqlText.includes(`serving.${v}`));
-    expect(views.map((v) => v.view).sort()).toEqual(goldViews.sort());
+    const views = pipeline.properties.parameters.goldViews.defaultValue as { source: string; schema: string; table: string; keys: string[] }[];
     for (const v of views) {
-      expect(kqlViews).toContain(v.view);
+      expect([...kqlViews, ...kqlFunctions]).toContain(/^(\w+)/.exec(v.source)![1]);
       const pk = sqlText.match(new RegExp(`CONSTRAINT PK_${v.table} PRIMARY KEY CLUSTERED \\(([^)]*)\\)`))?.[1];
       expect(`${v.schema}.${v.table}: ${pk}`).toBe(`${v.schema}.${v.table}: ${v.keys.join(", ")}`);
     }
     const steps = activities(pipeline).map((a) => `${a.type}:${a.name}`);
     expect(steps).toEqual([
-      "SetVariable:Set window start",
       "ForEach:Sync each gold view",
-      "Lookup:Count gold rows before",
-      "Copy:Upsert gold into SQL",
-      "Lookup:Count SQL rows",
-      "Lookup:Count gold rows after",
+      "Lookup:Read sync watermark",
+      "Lookup:Read gold high-water mark",
+      "SetVariable:Set changed-rows filter",
+      "Lookup:Count changed gold rows before",
+      "Copy:Upsert changed gold rows",
+      "Lookup:Count changed gold rows after",
       "AppendVariable:Record counts",
       "IfCondition:Compare counts",
+      "SqlServerStoredProcedure:Advance sync watermark",
       "Fail:Counts differ",
       "WebActivity:Post success to Teams",
       "WebActivity:Post failure to Teams",
     ]);
     const copy = activities(pipeline).find((a) => a.type === "Copy") as { typeProperties: { sink: Record<string, unknown> } };
     expect(copy.typeProperties.sink).toEqual(expect.objectContaining({ type: "AzureSqlSink", writeBehavior: "upsert" }));
+    // No window of event time against the trigger time: the filter is on LastIngestedAt (ingestion time), between the
+    // table's sync mark and the high-water mark read before the copy.
+    expect(JSON.stringify(pipeline)).not.toContain("TriggerTime, mul");
+    const filter = (activities(pipeline).find((a) => a.name === "Set changed-rows filter") as { typeProperties: { value: { value: string } } }).typeProperties.value.value;
+    expect(filter).toContain("LastIngestedAt > datetime(");
   });
 
-  it("copies and counts the same bounded window: rows of the last windowHours hours by the view's time column, small views whole", () => {
-    const pipeline = json(byName("GoldToSqlSync"), "pipeline-content.json");
-    expect(pipeline.properties.parameters.windowHours).toEqual({ type: "int", defaultValue: 48 });
-    const views = pipeline.properties.parameters.goldViews.defaultValue as { view: string; table: string; timeColumn: string }[];
-    expect(Object.fromEntries(views.map((v) => [v.view, v.timeColumn]))).toEqual({ TestAccuracyHourly: "HourStart", ItemStatistics: "", LearnerTestScores: "LastResponseAt", KnowledgeTagMastery: "" });
-    for (const v of views.filter((view) => view.timeColumn)) {
-      // The time column is an output column of the KQL view and a datetime2 column of the SQL table.
-      const viewBody = kqlText.slice(kqlText.indexOf(`) ${v.view} on `)).split("\n}")[0];
-      expect(viewBody).toMatch(new RegExp(`\\b${v.timeColumn} = `));
-      expect(sqlText).toMatch(new RegExp(`CREATE TABLE serving\\.${v.table} \\([^;]*\\n {4}${v.timeColumn} datetime2\\(\\d\\)`));
-    }
-    const all = activities(pipeline) as { name: string; typeProperties: Record<string, { value?: string; query?: { value: string }; sqlReaderQuery?: { value: string } }> }[];
-    const named = (name: string) => all.find((a) => a.name === name) as (typeof all)[number];
-    expect(named("Set window start").typeProperties.value).toEqual({ value: "@addHours(pipeline().TriggerTime, mul(-1, pipeline().parameters.windowHours), 'yyyy-MM-ddTHH:mm:ss')", type: "Expression" });
-    const kqlWindow = "if(empty(item().timeColumn), '', concat(' | where ', item().timeColumn, ' >= datetime(', variables('windowStart'), ')'))";
-    expect(named("Upsert gold into SQL").typeProperties.source.query?.value).toBe(`@concat(item().view, ${kqlWindow})`);
-    expect(named("Count gold rows before").typeProperties.source.query?.value).toBe(`@concat(item().view, ${kqlWindow}, ' | count | project rows = Count')`);
-    expect(named("Count gold rows after").typeProperties.source.query?.value).toBe(`@concat(item().view, ${kqlWindow}, ' | count | project rows = Count')`);
-    expect(named("Count SQL rows").typeProperties.source.sqlReaderQuery?.value).toBe(
-      "@concat('SELECT COUNT_BIG(*) AS [rows] FROM [', item().schema, '].[', item().table, ']', if(empty(item().timeColumn), '', concat(' WHERE [', item().timeColumn, '] >= ''', variables('windowStart'), '''')))",
-    );
-    // Gold only grows while the copy runs, so a complete copy lands between the two gold counts.
-    const rows = (activity: string) => `activity('${activity}').output.firstRow.rows`;
-    expect((named("Compare counts").typeProperties.expression as { value: string }).value).toBe(
-      `@and(lessOrEquals(${rows("Count gold rows before")}, ${rows("Count SQL rows")}), lessOrEquals(${rows("Count SQL rows")}, ${rows("Count gold rows after")}))`,
-    );
-    expect(pipeline.properties.variables).toEqual({ syncCounts: { type: "Array" }, windowStart: { type: "String" } });
-  });
-
-  it("runs the alert functions kql/ creates and posts rows only when there are some", () => {
+  it("records alert transitions kql/ computes and posts only those, when there are some", () => {
     const pipeline = json(byName("KqlAlertsToTeams"), "pipeline-content.json");
-    const lookup = activities(pipeline).find((a) => a.type === "Lookup") as { typeProperties: { source: { query: string } } };
-    const called = [...lookup.typeProperties.source.query.matchAll(/(\w+)\(\)/g)].map((m) => m[1]);
-    const alertFunctions = [...kqlText.matchAll(/^\.create-or-alter function with \(folder = "alerts".*?\) (\w+)\(/gm)].map((m) => m[1]);
-    expect(called.sort()).toEqual(alertFunctions.sort());
-    expect(activities(pipeline).map((a) => a.type)).toEqual(["Lookup", "IfCondition", "WebActivity"]);
+    const command = activities(pipeline).find((a) => a.type === "AzureDataExplorerCommand") as { typeProperties: { command: { value: string } } };
+    expect(command.typeProperties.command.value).toContain("AlertTransitions()");
+    expect(kqlFunctions).toContain("AlertTransitions");
+    expect(activities(pipeline).map((a) => a.type)).toEqual(["AzureDataExplorerCommand", "Lookup", "IfCondition", "WebActivity"]);
   });
 
   it("posts to Teams only through Web activities whose body is exactly what the card builder produces", () => {
@@ -185,7 +160,9 @@ describe("pipelines/: the Fabric items", () => {
     expect(new Set(queryRefs).size).toBe(queryRefs.length);
     expect(dashboard.dataSources).toEqual([expect.objectContaining({ kind: "kusto-trident", clusterUri: "{{kqlQueryServiceUri}}", database: byName("LearnerResponses").logicalId })]);
     const texts = dashboard.queries.map((q: { text: string }) => q.text).join("\n");
-    const referenced = [...texts.matchAll(/^(\w+)/gm)].map((m) => m[1]);
+    // The object each query reads: a view through materialized_view("..."), or a function or view named at a line start.
+    const lets = new Set([...texts.matchAll(/^let (\w+) =/gm)].map((m) => m[1]));
+    const referenced = [...texts.matchAll(/materialized_view\("(\w+)"\)|^(?!let\b)(\w+)/gm)].map((m) => m[1] ?? m[2]).filter((name) => !lets.has(name));
     for (const name of referenced) expect([...kqlViews, ...kqlFunctions]).toContain(name);
     expect(referenced).toContain([...kqlFunctions].find((f) => /Sliding/.test(f)));
   });

@@ -29,6 +29,7 @@ describe("kqlPlaceholdersForEnvironment", () => {
       accuracyDropRatio: "0.2",
       accuracyTrailingHours: "24",
       noEventsAlertMinutes: "90",
+      replayClockOffsetHours: "0",
     });
   });
 

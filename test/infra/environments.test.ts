@@ -106,9 +106,9 @@ describe.each(environments.map((config) => [config.name, config] as const))("env
     expect(targets).toEqual(["azurerm_eventhub_namespace", "azurerm_function_app_flex_consumption", "azurerm_key_vault", "azurerm_mssql_database"]);
   });
 
-  test("alerts on function failures, throttled requests and server errors through the webhook action group", () => {
+  test("alerts on function failures, throttled requests, server errors and replay hours behind through the webhook action group", () => {
     const metrics = resourcesOfType(json, "azurerm_monitor_metric_alert").map((alert) => (alert.criteria as { metric_name: string }[])[0].metric_name).sort();
-    expect(metrics).toEqual(["ServerErrors", "ThrottledRequests", "requests/failed"]);
+    expect(metrics).toEqual(["ReplayHoursBehind", "ServerErrors", "ThrottledRequests", "requests/failed"]);
     expect(text).toHaveResourceWithProperties(MonitorActionGroup, {
       webhook_receiver: [expect.objectContaining({ service_uri: `https://${json.output?.functionAppHostname.value}/api/alerts/teams`, use_common_alert_schema: true })],
     });

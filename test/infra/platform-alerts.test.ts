@@ -47,6 +47,18 @@ describe("PlatformAlerts", () => {
     });
   });
 
+  test("alerts on the replay's custom hours-behind metric without validating a metric not yet emitted", () => {
+    const stack = freshStack();
+    const hoursBehind = { key: "replay-hours-behind", description: "behind", scope: "app-insights-1", metricNamespace: "azure.applicationinsights", metricName: "ReplayHoursBehind", aggregation: "Maximum", threshold: 2, severity: 2, skipMetricValidation: true } as const;
+    new PlatformAlerts(stack, "alerts", { ...base, alerts: [...base.alerts, hoursBehind] });
+    const { text } = synthesized(stack);
+    expect(text).toHaveResourceWithProperties(MonitorMetricAlert, {
+      name: "alert-lrp-test-0001-replay-hours-behind",
+      scopes: ["app-insights-1"],
+      criteria: [expect.objectContaining({ metric_namespace: "azure.applicationinsights", metric_name: "ReplayHoursBehind", aggregation: "Maximum", operator: "GreaterThan", threshold: 2, skip_metric_validation: true })],
+    });
+  });
+
   test("fails when the webhook is plain HTTP and an alert severity is out of range", () => {
     const alerts = [{ ...base.alerts[0], severity: 7 }];
     expect(() => new PlatformAlerts(freshStack(), "alerts", { ...base, webhookUrl: "http://example.test/api/alerts/teams", alerts })).toThrow(

@@ -46,6 +46,25 @@ describe("listDatasetFiles", () => {
     expect((await list(root)).map((file) => file.relativePath)).toEqual(["g/link.json", "g/real.json", "other/inner.json"]);
   });
 
+  it("passes every entry it does not list to onSkipped, with its path and reason", async () => {
+    const root = await fixture.write({ "g/a.json": "{}", "g/b.JSON": "{}", "g/c.txt": "", "h/d.json": "{}" });
+    await fs.symlink(path.join(root, "h"), path.join(root, "g", "e"));
+    await fs.symlink(path.join(root, "nowhere.json"), path.join(root, "g", "f.json"));
+    const skipped: unknown[] = [];
+    const files = [];
+    for await (const file of listDatasetFiles(root, (entry) => skipped.push(entry))) files.push(file.relativePath);
+    expect(files).toEqual(["g/a.json", "h/d.json"]);
+    expect(skipped).toEqual(
+      expect.arrayContaining([
+        { relativePath: "g/b.JSON", reason: "json-extension-case" },
+        { relativePath: "g/c.txt", reason: "not-json" },
+        { relativePath: "g/e", reason: "link-to-folder" },
+        { relativePath: "g/f.json", reason: "broken-link" },
+      ]),
+    );
+    expect(skipped).toHaveLength(4);
+  });
+
   it("lists nothing in an empty folder", async () => {
     expect(await list(await fixture.write({}))).toEqual([]);
   });

@@ -14,7 +14,7 @@ describe("HourlyBatches", () => {
     const sameTimeB = stagedResponse("L4", "T2", "I1", "2023-03-01T00:30:00.000Z");
     const nextHour = stagedResponse("L1", "T2", "I1", "2023-03-01T01:00:00.000Z");
     const otherTest = stagedResponse("L1", "T1", "I1", "2023-03-01T00:10:00.000Z");
-    for (const response of [late, nextHour, sameTimeB, early, otherTest, sameTimeA]) expect(batches.add(response)).toBe(true);
+    for (const response of [late, nextHour, sameTimeB, early, otherTest, sameTimeA]) expect(batches.add(response)).toBe("added");
     const { staged, skipped } = batches.plan(1);
     expect(skipped).toEqual([]);
     expect(staged.map((batch) => [batch.hourStart.toISOString(), batch.testId, batch.responses.length])).toEqual([
@@ -31,10 +31,22 @@ describe("HourlyBatches", () => {
     const first = stagedResponse("L1", "T1", "I1", "2023-03-01T00:13:22.000Z", { answerCode: 1, grade: "초3" });
     const copy = stagedResponse("L1", "T1", "I1", "2023-03-01T00:13:22.000Z", { answerCode: 0, grade: "초4" });
     const oneMillisecondLater = stagedResponse("L1", "T1", "I1", "2023-03-01T00:13:22.001Z");
-    expect(batches.add(first)).toBe(true);
-    expect(batches.add(copy)).toBe(false);
-    expect(batches.add(oneMillisecondLater)).toBe(true);
+    expect(batches.add(first)).toBe("added");
+    expect(batches.add(copy)).toBe("conflicting");
+    expect(batches.add(oneMillisecondLater)).toBe("added");
     expect(batches.plan(1).staged[0]?.responses).toEqual([first, oneMillisecondLater]);
+  });
+
+  it("says how a duplicate relates to the response kept: exact, conflicting or merged below the millisecond", () => {
+    const batches = new HourlyBatches();
+    const kept = stagedResponse("L1", "T1", "I1", "2023-03-01T00:13:22.123Z", { knowledgeTag: "7", elapsedSeconds: 3 });
+    expect(batches.add(kept, "4")).toBe("added");
+    expect(batches.add({ ...kept }, "4")).toBe("exact");
+    expect(batches.add({ ...kept }, "")).toBe("sub-millisecond");
+    expect(batches.add({ ...kept, knowledgeTag: null }, "4")).toBe("conflicting");
+    expect(batches.add({ ...kept, elapsedSeconds: 3.5 }, "4")).toBe("conflicting");
+    expect(batches.add({ ...kept, grade: "초4" }, "")).toBe("conflicting");
+    expect(batches.plan(1).staged[0]?.responses).toEqual([kept]);
   });
 
   it.each([

@@ -1,12 +1,17 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { BlobServiceClient } from "@azure/storage-blob";
-import { parseStageArguments } from "../../functions/cli/stage-arguments";
+import { parseStageArguments, STAGE_CONNECTION_STRING_ENV } from "../../functions/cli/stage-arguments";
+import { parseBatchLines } from "../../functions/ingestion/batch-blob";
 import { runStageCommand } from "../../functions/cli/stage";
 import { AZURITE_ACCOUNT_KEY, startAzurite, type RunningAzurite } from "../../local/azurite";
 import { generateSampleDataset, type ExpectedCounts } from "../../local/sample-dataset";
+import { listenOnLoopback } from "../peers/listen-on-loopback";
 import { createDatasetFixture, type DatasetFixture } from "./dataset-fixture";
 
 const repositoryRoot = path.join(__dirname, "..", "..");
@@ -60,8 +65,12 @@ describe("npm run stage", () => {
     const result = await run(["--data", dataDir, "--container", "cli-env", "--quarantine", quarantine], { STAGE_STORAGE_CONNECTION_STRING: azurite.connectionString });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`files scanned       ${expected.filesScanned}\n`);
+    const kinds = expected.duplicatesByKind;
+    expect(result.stdout).toContain(`duplicates dropped  ${expected.duplicatesDropped} (exact ${kinds.exact}, conflicting ${kinds.conflicting}, sub-millisecond ${kinds["sub-millisecond"]})\n`);
+    expect(result.stdout).toContain("values nulled       knowledgeTag 0, elapsedSeconds 0\n");
+    expect(result.stdout).toContain("entries skipped     json-extension-case 1, not-json 3, link-to-folder 0, broken-link 0, not-a-file 0\n");
     expect(result.stdout).toContain(`batches staged      ${expected.batchesUploaded} (uploaded ${expected.batchesUploaded}, unchanged 0)`);
-    expect(result.stderr).toContain(`${expected.batchesUploaded}/${expected.batchesUploaded} batches staged`);
+    expect(result.stderr).toMatch(new RegExp(`\\] (\\d+)/\\1 hours, ${expected.batchesUploaded} batches staged`));
     const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient("cli-env");
     const names: string[] = [];
     for await (const blob of container.listBlobsFlat()) names.push(blob.name);
@@ -131,6 +140,59 @@ describe("npm run stage", () => {
     expect(parseStageArguments(["--data", "d"], env).storage).toEqual({ kind: "connection-string", connectionString: "UseDevelopmentStorage=true" });
     expect(parseStageArguments(["--data", "d", "--account-url", "https://other.blob.core.windows.net"], env).storage).toEqual({ kind: "account-url", accountUrl: "https://other.blob.core.windows.net" });
     expect(parseStageArguments(["--data", "d"], { BATCH_STORAGE_ACCOUNT_URL: "https://acct.blob.core.windows.net" }).storage).toEqual({ kind: "account-url", accountUrl: "https://acct.blob.core.windows.net" });
+  });
+
+  it("leaves no spill files behind after a killed run: the next run removes them and stages exactly the dataset", async () => {
+    const workDir = path.join(fixture.root, "crash-work");
+    // A storage endpoint that accepts requests and never answers: the child is killed while waiting on the first one,
+    // which it sends only after every file has been read and spilled.
+    const requests: string[] = [];
+    let firstRequest: () => void = () => undefined;
+    const requestSeen = new Promise<void>((resolve) => (firstRequest = resolve));
+    const silentStorage = createServer((request) => {
+      requests.push(`${request.method} ${request.url}`);
+      firstRequest();
+    });
+    await listenOnLoopback(silentStorage, 0);
+    const { port } = silentStorage.address() as AddressInfo;
+    const silentConnectionString = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_ACCOUNT_KEY};BlobEndpoint=http://127.0.0.1:${port}/devstoreaccount1;`;
+    const script = path.join(repositoryRoot, "functions", "cli", "stage.ts");
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", script, "--data", dataDir, "--work-dir", workDir, "--quarantine", path.join(fixture.root, "out", "killed.jsonl")], {
+      cwd: repositoryRoot,
+      env: { PATH: process.env.PATH, [STAGE_CONNECTION_STRING_ENV]: silentConnectionString },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let childStderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (childStderr += chunk.toString("utf8")));
+    const exited = once(child, "exit");
+    try {
+      const ended = exited.then(() => Promise.reject(new Error(`the stage ended before storage was called: ${childStderr}`)));
+      await Promise.race([requestSeen, ended]);
+      const [spillDir, ...others] = await fs.readdir(workDir);
+      expect(others).toEqual([]);
+      expect(spillDir).toMatch(new RegExp(`^lrp-stage-${child.pid}-`));
+      expect((await fs.readdir(path.join(workDir, spillDir!))).length).toBeGreaterThan(0);
+    } finally {
+      child.kill("SIGKILL");
+      await exited.catch(() => undefined);
+      silentStorage.closeAllConnections();
+      silentStorage.close();
+    }
+    expect(requests.length).toBeGreaterThan(0);
+
+    const rerun = await run(["--data", dataDir, "--connection-string", azurite.connectionString, "--container", "cli-killed", "--work-dir", workDir, "--json", "--quarantine", path.join(fixture.root, "out", "rerun.jsonl")]);
+    expect(rerun.code).toBe(0);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ ...countsOf(expected), batchesUnchanged: 0 });
+    expect(await fs.readdir(workDir)).toEqual([]);
+    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient("cli-killed");
+    let staged = 0;
+    let blobs = 0;
+    for await (const blob of container.listBlobsFlat()) {
+      blobs += 1;
+      staged += parseBatchLines((await container.getBlobClient(blob.name).downloadToBuffer()).toString("utf8")).length;
+    }
+    expect(blobs).toBe(expected.batchesUploaded);
+    expect(staged).toBe(expected.responsesStaged);
   });
 
   it("runs as a script: exit code and output of the real entry point", async () => {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { promises as fs, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { parseBatchLines, serializeBatch } from "../../functions/ingestion/batch-blob";
@@ -81,6 +82,12 @@ describe("stageDataset against Azurite", () => {
       responsesSkipped: 1,
       firstHour: "2023-03-01T00:00:00.000Z",
       lastHour: "2023-03-01T00:00:00.000Z",
+      // The copy in day-resent (kept) has another answerCode and knowledgeTag than the one in day.
+      duplicatesByKind: { exact: 0, conflicting: 1, "sub-millisecond": 0 },
+      valuesNulled: { knowledgeTag: 0, elapsedSeconds: 0 },
+      valuesNormalised: { knowledgeTag: 0, responseTime: 0 },
+      entriesSkipped: { "json-extension-case": 0, "not-json": 1, "link-to-folder": 0, "broken-link": 0, "not-a-file": 0 },
+      responsesOutsideHourFolder: 0,
     });
     expect(invalid.map(({ file, reason }) => [file, reason])).toEqual([
       ["초3/bad/L1_T1.json", "bad-filename"],
@@ -193,8 +200,41 @@ describe("stageDataset against Azurite", () => {
     const dataDir = await handDataset();
     const updates: StageProgress[] = [];
     await stageDataset({ dataDir, container: freshContainer(), minResponses: 2, onProgress: (progress) => updates.push(progress) });
-    expect(updates[0]).toEqual({ filesScanned: 1, batchesUploaded: 0, batchesPlanned: null });
-    expect(updates.at(-1)).toEqual({ filesScanned: 11, batchesUploaded: 2, batchesPlanned: 2 });
+    expect(updates[0]).toEqual({ filesScanned: 1, hoursPlanned: null, hoursStaged: 0, batchesUploaded: 0 });
+    expect(updates.at(-1)).toEqual({ filesScanned: 11, hoursPlanned: 2, hoursStaged: 2, batchesUploaded: 2 });
+  });
+
+  it("keeps the parsed records on disk, not in memory, until their hour is staged, and removes its spill folder afterwards", async () => {
+    const dataDir = path.join(fixture.root, "spill-sample");
+    const expected = await generateSampleDataset(dataDir, { seed: 3 });
+    const workDir = await fixture.write({});
+    const spilledLines: number[] = [];
+    // Synchronous, so that no hour is staged (and its spill file removed) while counting.
+    const countSpilledLines = () => {
+      const [spillDir, ...others] = readdirSync(workDir);
+      expect(others).toEqual([]);
+      const files = readdirSync(path.join(workDir, spillDir!));
+      spilledLines.push(files.reduce((sum, file) => sum + readFileSync(path.join(workDir, spillDir!, file), "utf8").split("\n").filter(Boolean).length, 0));
+    };
+    const onProgress = (progress: StageProgress) => {
+      if (progress.hoursPlanned !== null && spilledLines.length === 0) countSpilledLines();
+    };
+    const summary = await stageDataset({ dataDir, container: freshContainer(), workDir, onProgress });
+    // Every valid response, duplicates included, was on disk when the last file had been read.
+    expect(spilledLines).toEqual([expected.responsesValid]);
+    expect(summary).toMatchObject({ responsesValid: expected.responsesValid, batchesUploaded: expected.batchesUploaded });
+    expect(await fs.readdir(workDir)).toEqual([]);
+  });
+
+  it("removes its spill folder when the run fails", async () => {
+    const dataDir = await handDataset();
+    const workDir = await fixture.write({});
+    const failure = new Error("upload refused");
+    const failOnUpload = (progress: StageProgress) => {
+      if (progress.batchesUploaded === 1) throw failure;
+    };
+    await expect(stageDataset({ dataDir, container: freshContainer(), minResponses: 2, workDir, onProgress: failOnUpload })).rejects.toBe(failure);
+    expect(await fs.readdir(workDir)).toEqual([]);
   });
 
   it("fails when the dataset folder does not exist, before touching storage", async () => {

@@ -9,6 +9,7 @@ import { kqlPlaceholdersForEnvironment } from "../../infra/deploy/environment-co
 // three times slower inside jest's module sandbox, and this also tests the command line itself.
 const ROOT = join(__dirname, "..", "..");
 const FIXTURES = join(__dirname, "fixtures");
+const ITEM_FIXTURES = join(__dirname, "item-fixtures");
 const CLI = join(ROOT, "kql", "checker", "cli.ts");
 
 interface CliRun {
@@ -56,20 +57,35 @@ async function positionOf(file: string, needle: string, occurrence = 0): Promise
 
 let repository: CliRun;
 let fixtures: CliRun;
+let itemFixtures: CliRun;
 let fixtureNames: string[];
 
+// Three checker processes at once on a shared two-core machine: allow minutes, not the default minute.
 beforeAll(async () => {
   fixtureNames = (await readdir(FIXTURES)).sort();
-  [repository, fixtures] = await Promise.all([runChecker(["kql"]), runChecker(fixtureNames.map((name) => join(FIXTURES, name)))]);
-});
+  [repository, fixtures, itemFixtures] = await Promise.all([
+    runChecker([]),
+    runChecker(fixtureNames.map((name) => join(FIXTURES, name))),
+    runChecker(["kql", join(ITEM_FIXTURES, "wall-clock-windows")]),
+  ]);
+}, 600_000);
 
 function diagnosticsOf(fixture: string): ReportedDiagnostic[] {
   return parseReport(fixtures.stdout).filter((d) => d.file.startsWith(join(FIXTURES, fixture) + "/"));
 }
 
-describe("kql:check on the repository's scripts", () => {
-  test("npm run kql:check passes on kql/: 7 scripts, 40 commands, no error", () => {
-    expect(repository.stdout).toMatch(/^kql:check passed: 7 file\(s\), 40 command\(s\), 0 error\(s\) in \d+ ms\n$/);
+describe("kql:check on the repository's scripts and Fabric items", () => {
+  test("npm run kql:check passes on kql/ and the KQL in pipelines/, and says how many queries it checked per item", () => {
+    expect(repository.stdout).toMatch(
+      new RegExp(
+        [
+          "^kql:check pipelines/GoldToSqlSync\\.DataPipeline: 48 queries checked",
+          "kql:check pipelines/KqlAlertsToTeams\\.DataPipeline: 2 queries checked",
+          "kql:check pipelines/LearnerResponsesDashboard\\.KQLDashboard: 14 queries checked",
+          "kql:check passed: 10 file\\(s\\), 71 command\\(s\\), 64 embedded queries, 0 error\\(s\\) in \\d+ ms\n$",
+        ].join("\n"),
+      ),
+    );
     expect(repository.stderr).toBe("");
     expect(repository.code).toBe(0);
   });
@@ -80,14 +96,15 @@ describe("kql:check on the repository's scripts", () => {
       if (!name.endsWith(".kql")) continue;
       for (const match of (await readFile(join(ROOT, "kql", name), "utf8")).matchAll(/\$\{([A-Za-z0-9_]+)\}/g)) used.add(match[1]);
     }
-    expect(used.size).toBe(10);
+    expect(used.size).toBe(11);
     const environments = configuredEnvironments({ EPHEMERAL_ENVIRONMENT: "pr-123" });
     expect(environments.map((config) => config.name)).toEqual(["dev", "staging", "prod", "pr-123"]);
     for (const config of environments) {
       const values = kqlPlaceholdersForEnvironment(config);
       expect([config.name, Object.keys(values).sort()]).toEqual([config.name, [...used].sort()]);
-      // Substituted into `= ${name}d`, `timespan = ${name}m` and `real = ${name}`: each must be a plain positive number.
-      for (const value of Object.values(values)) expect(value).toMatch(/^(0|[1-9]\d*)(\.\d+)?$/);
+      // Substituted into `= ${name}d`, `timespan = ${name}m` and `real = ${name}`: each must be a plain number, and only
+      // the replay clock offset (wall clock minus dataset clock) may be negative.
+      for (const [name, value] of Object.entries(values)) expect([name, value]).toEqual([name, expect.stringMatching(name === "replayClockOffsetHours" ? /^-?(0|[1-9]\d*)(\.\d+)?$/ : /^(0|[1-9]\d*)(\.\d+)?$/)]);
     }
   });
 });
@@ -181,10 +198,82 @@ describe("kql:check on deliberately broken scripts", () => {
     ]);
   });
 
+  test("fails when a window compares event time with the wall clock (one time basis), and not for ingestion time", async () => {
+    const file = join(FIXTURES, "time-basis", "V001__time_basis.kql");
+    expect(diagnosticsOf("time-basis")).toEqual([
+      {
+        file,
+        ...(await positionOf(file, "ResponseTime > ago")),
+        code: "KQLC012",
+        message: "'ResponseTime' is event time (historical, replay-clock frame) but is compared with the wall clock 'ago()'; anchor the window on the latest event time in the data, or use ingestion time",
+      },
+    ]);
+  });
+
+  test("fails on retention on a view without a time key, and accepts it on a view keyed by a time bin", async () => {
+    const file = join(FIXTURES, "retention-without-time-key", "V001__retention_without_time_key.kql");
+    expect(diagnosticsOf("retention-without-time-key")).toEqual([
+      {
+        file,
+        ...(await positionOf(file, ".alter-merge materialized-view ItemCounts")),
+        code: "KQLC013",
+        message:
+          "retention on materialized view 'ItemCounts', whose group-by keys (ItemId) hold no time bin: a key not updated within the retention drops out and returns with its counts restarted; keep every row (softdelete = 36500d) or key the view by a time bin",
+      },
+    ]);
+  });
+
+  test("fails when an update-policy query reads its own target without an ingestion-time bound", async () => {
+    const file = join(FIXTURES, "unbounded-target-read", "V001__unbounded_target_read.kql");
+    expect(diagnosticsOf("unbounded-target-read")).toEqual([
+      {
+        file,
+        ...(await positionOf(file, ".create-or-alter function TypedFromRaw")),
+        code: "KQLC014",
+        message:
+          "update policy query 'TypedFromRaw()' on 'Typed' reads its own target without an ingestion-time bound ('Typed | summarize max(ResponseTime)'); add 'where ingestion_time() > ago(...)' so each ingestion scans a bounded slice",
+      },
+    ]);
+  });
+
   test("fails with exit code 1, one diagnostic per broken fixture and a summary on stderr", () => {
     expect(fixtures.code).toBe(1);
     expect(new Set(parseReport(fixtures.stdout).map((d) => d.file.slice(FIXTURES.length + 1).split("/")[0]))).toEqual(new Set(fixtureNames));
-    expect(parseReport(fixtures.stdout)).toHaveLength(11);
-    expect(fixtures.stderr).toMatch(/^kql:check failed: 12 file\(s\), 23 command\(s\), 11 error\(s\) in \d+ ms\n$/);
+    expect(parseReport(fixtures.stdout)).toHaveLength(14);
+    expect(fixtures.stderr).toMatch(/^kql:check failed: 15 file\(s\), 34 command\(s\), 0 embedded queries, 14 error\(s\) in \d+ ms\n$/);
+  });
+});
+
+describe("kql:check on the KQL inside Fabric items", () => {
+  // The sync pipeline and dashboard as they were: windows of event time against the trigger time and the time range.
+  const dir = join(ITEM_FIXTURES, "wall-clock-windows");
+  const reported = () => parseReport(itemFixtures.stdout).filter((d) => d.file.startsWith(dir));
+
+  test("instantiates the sync's queries per goldViews entry and flags each event-time window on the trigger time", () => {
+    const sync = reported().filter((d) => d.file.endsWith("GoldToSqlSync.DataPipeline/pipeline-content.json") && d.code === "KQLC012");
+    expect(sync.map((d) => d.message.split(": '")[0]).sort()).toEqual(
+      [
+        "activity 'Count gold rows after' (item 1: TestAccuracyHourly)",
+        "activity 'Count gold rows after' (item 3: LearnerTestScores)",
+        "activity 'Count gold rows before' (item 1: TestAccuracyHourly)",
+        "activity 'Count gold rows before' (item 3: LearnerTestScores)",
+        "activity 'Upsert gold into SQL' (item 1: TestAccuracyHourly)",
+        "activity 'Upsert gold into SQL' (item 3: LearnerTestScores)",
+      ].sort(),
+    );
+    expect(sync.every((d) => d.message.includes("compared with the wall clock 'now()'"))).toBe(true);
+  });
+
+  test("flags the dashboard tile filtering event time by the dashboard's wall-clock time range, naming the tile", () => {
+    const file = join(dir, "LearnerResponsesDashboard.KQLDashboard", "RealTimeDashboard.json");
+    expect(reported().filter((d) => d.file === file)).toEqual([
+      expect.objectContaining({ code: "KQLC012", message: expect.stringMatching(/^tile 'Accuracy per test and hour': 'HourStart' is event time .* wall clock '_startTime'/) }),
+    ]);
+  });
+
+  test("says how many queries it checked per item and fails", () => {
+    expect(itemFixtures.stdout).toContain("kql:check " + join(dir, "GoldToSqlSync.DataPipeline") + ": 12 queries checked\n");
+    expect(itemFixtures.stdout).toContain("kql:check " + join(dir, "LearnerResponsesDashboard.KQLDashboard") + ": 4 queries checked\n");
+    expect(itemFixtures.code).toBe(1);
   });
 });

@@ -111,7 +111,7 @@ describe("drainToBronze", () => {
     const wrongKey = hubs.connectionString().replace(/SharedAccessKey=[^;]+/, "SharedAccessKey=d3Jvbmcta2V5");
     await expect(drainToBronze({ connectionString: wrongKey, eventHubName: HUB, consumerGroup: "bronze", outDir, retryOptions: { maxRetries: 0, timeoutInMs: 3000 } })).rejects.toMatchObject({
       code: "UnauthorizedError",
-      message: "Bronze drain cannot read the properties of 'learner-responses': Unauthorized: invalid signature",
+      message: "Bronze drain cannot read the properties of 'learner-responses': InvalidSignature: The token has an invalid signature.",
     });
     expect(await readBronze()).toEqual(new Map());
   });

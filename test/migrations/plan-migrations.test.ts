@@ -70,7 +70,7 @@ describe("migrate command line", () => {
       json: false,
       scriptsDir: "/repo/kql",
       environment: "prod",
-      placeholders: kqlPlaceholderValues(prod.analytics),
+      placeholders: kqlPlaceholderValues(prod.analytics, prod.functionApp.replay.clockOffsetHours),
       appliedBy: "alice",
       endpoint: "https://c.kusto.fabric.microsoft.com",
       database: "learner",
@@ -95,7 +95,7 @@ describe("migrate command line", () => {
 
   test("takes the placeholder values from the named environment's configuration, pr-<n> included", () => {
     const target = { KUSTO_CLUSTER_URI: "https://c.kusto.fabric.microsoft.com", KUSTO_DATABASE: "learner" };
-    expect(parseMigrateArguments(["kql", "migrate", "--env", "pr-7"], target, defaults)).toMatchObject({ environment: "pr-7", placeholders: kqlPlaceholderValues(ephemeralEnvironment("pr-7").analytics) });
+    expect(parseMigrateArguments(["kql", "migrate", "--env", "pr-7"], target, defaults)).toMatchObject({ environment: "pr-7", placeholders: kqlPlaceholderValues(ephemeralEnvironment("pr-7").analytics, ephemeralEnvironment("pr-7").functionApp.replay.clockOffsetHours) });
     expect(parseMigrateArguments(["kql", "migrate"], { ...target, MIGRATIONS_ENVIRONMENT: "staging" }, defaults)).toMatchObject({ environment: "staging", placeholders: { goldRetentionDays: "365" } });
     // validate and info compare checksums of the committed text, so placeholders do not matter there.
     expect(parseMigrateArguments(["kql", "validate"], target, defaults)).toMatchObject({ environment: undefined, placeholders: {} });

@@ -48,9 +48,9 @@ async function goldViews(): Promise<Map<string, { keys: string[]; aggregates: st
 describe("sql/ serving schema (checked as text)", () => {
   test("scripts are versioned V<NNN>__<description>.sql with consecutive versions", async () => {
     const scripts = await loadMigrationScripts(SQL_DIR);
-    expect(scripts.map((s) => s.fileName)).toEqual(["V001__serving_schema.sql", "V002__serving_gold_tables.sql"]);
-    expect(scripts.map((s) => Number(s.version))).toEqual([1, 2]);
-    expect(planMigrations(scripts, []).steps.map((s) => s.reason)).toEqual(["pending", "pending"]);
+    expect(scripts.map((s) => s.fileName)).toEqual(["V001__serving_schema.sql", "V002__serving_gold_tables.sql", "V003__serving_gold_sync.sql"]);
+    expect(scripts.map((s) => Number(s.version))).toEqual([1, 2, 3]);
+    expect(planMigrations(scripts, []).steps.map((s) => s.reason)).toEqual(["pending", "pending", "pending"]);
   });
 
   test("every batch ends at a GO line and no batch still contains GO", async () => {
@@ -74,6 +74,16 @@ describe("sql/ serving schema (checked as text)", () => {
     for (const batch of splitSqlBatches(text)) expect(batch).toMatch(/^(--.*\n)*IF /);
   });
 
+  test("V003 guards every change so a re-run is harmless, and the sync mark only moves forward", async () => {
+    const text = await readFile(join(SQL_DIR, "V003__serving_gold_sync.sql"), "utf8");
+    const batches = splitSqlBatches(text);
+    expect(batches).toHaveLength(14);
+    for (const batch of batches) expect(batch).toMatch(/^(--.*\n)*(IF (COL_LENGTH|OBJECT_ID)\(N'serving\.\w+'|CREATE OR ALTER PROCEDURE serving\.AdvanceGoldSyncWatermark\n)/);
+    expect(text).toContain("WHEN MATCHED AND target.SyncedThrough < source.SyncedThrough THEN");
+    expect(text).toContain("IF @SyncedThrough IS NULL RETURN;");
+  });
+
+  // As V002 and V004 created them; V003 adds LastIngestedAt and the new tables (test/kql/gold-serving.test.ts checks the final state).
   test("each serving table mirrors its gold view: primary key = group-by keys, then the aggregates, then SyncedAt", async () => {
     const views = await goldViews();
     const tables = createdTables(await readFile(join(SQL_DIR, "V002__serving_gold_tables.sql"), "utf8"));

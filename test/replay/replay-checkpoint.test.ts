@@ -1,5 +1,6 @@
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
-import { checkpointBlob, claimHour, ClaimLostError, completeHour, readCheckpoint, releaseClaim } from "../../functions/replay/replay-checkpoint";
+import { checkpointBlob, ensureCheckpoint, readCheckpoint, writeCheckpoint } from "../../functions/replay/replay-checkpoint";
+import { acquireOwnership, OwnershipLostError } from "../../functions/replay/replay-ownership";
 import { startAzurite, type RunningAzurite } from "../../local/azurite";
 
 let azurite: RunningAzurite;
@@ -17,70 +18,62 @@ async function freshContainer(): Promise<ContainerClient> {
   return container;
 }
 
-const H0 = new Date("2023-03-01T00:00:00.000Z");
-const H1 = new Date("2023-03-01T01:00:00.000Z");
-const H2 = new Date("2023-03-01T02:00:00.000Z");
-const T = new Date("2026-11-23T10:00:00.000Z");
-const THIRTY_MINUTES = 30 * 60_000;
+const H0 = "2023-03-01T00:00:00.000Z";
+const HUB = "learner-responses";
 
 test("a missing checkpoint reads as nothing completed and nothing claimed", async () => {
-  const blob = checkpointBlob(await freshContainer(), "learner-responses");
+  const blob = checkpointBlob(await freshContainer(), HUB);
   expect(await readCheckpoint(blob)).toEqual({ checkpoint: { lastCompletedHour: null, inProgress: null }, etag: undefined });
 });
 
-test("claim then complete records the hour and clears the claim", async () => {
-  const blob = checkpointBlob(await freshContainer(), "learner-responses");
-  const outcome = await claimHour(blob, { hour: H0, runId: "a", now: T, claimTimeoutMs: THIRTY_MINUTES });
-  if (!outcome.claimed) throw new Error(`expected a claim, got ${outcome.reason}`);
-  expect((await readCheckpoint(blob)).checkpoint).toEqual({ lastCompletedHour: null, inProgress: { hour: H0.toISOString(), runId: "a", claimedAt: T.toISOString() } });
-  await completeHour(blob, outcome.claim);
-  expect((await readCheckpoint(blob)).checkpoint).toEqual({ lastCompletedHour: H0.toISOString(), inProgress: null });
+test("of four runs taking the lease at once exactly one holds it; the holder writes the checkpoint, the others cannot", async () => {
+  const blob = checkpointBlob(await freshContainer(), HUB);
+  await ensureCheckpoint(blob);
+  const holds = await Promise.all(["a", "b", "c", "d"].map((runId) => acquireOwnership(blob, { eventHubName: HUB, runId, leaseSeconds: 15 })));
+  const holders = holds.filter((hold) => hold !== undefined);
+  expect(holders).toHaveLength(1);
+  await writeCheckpoint(blob, holders[0]!, { lastCompletedHour: H0, inProgress: null });
+  expect((await readCheckpoint(blob)).checkpoint).toEqual({ lastCompletedHour: H0, inProgress: null });
+  // A write without the lease id is refused by the service.
+  await expect(blob.upload("{}", 2)).rejects.toMatchObject({ statusCode: 412 });
+  await holders[0]!.release();
+  expect(await acquireOwnership(blob, { eventHubName: HUB, runId: "e", leaseSeconds: 15 })).toBeDefined();
 });
 
-test("of two runs claiming the same hour at once, exactly one wins", async () => {
-  const blob = checkpointBlob(await freshContainer(), "learner-responses");
-  const outcomes = await Promise.all(["a", "b", "c", "d"].map((runId) => claimHour(blob, { hour: H0, runId, now: T, claimTimeoutMs: THIRTY_MINUTES })));
-  expect(outcomes.filter((outcome) => outcome.claimed)).toHaveLength(1);
-  expect(outcomes.filter((outcome) => !outcome.claimed).map((outcome) => !outcome.claimed && outcome.reason)).toEqual(["claimed-by-other-run", "claimed-by-other-run", "claimed-by-other-run"]);
+test("a proof renews the lease once it is due; after the service ends the lease the proof and every write fail with OwnershipLostError", async () => {
+  const blob = checkpointBlob(await freshContainer(), HUB);
+  await ensureCheckpoint(blob);
+  let elapsed = 0;
+  const hold = await acquireOwnership(blob, { eventHubName: HUB, runId: "a", leaseSeconds: 15, monotonicMs: () => elapsed });
+  if (!hold) throw new Error("expected the lease");
+  elapsed = 6_000;
+  await hold.prove();
+  expect((await blob.getProperties()).leaseState).toBe("leased");
+
+  await blob.getBlobLeaseClient().breakLease(0);
+  const other = await acquireOwnership(blob, { eventHubName: HUB, runId: "b", leaseSeconds: 15 });
+  expect(other).toBeDefined();
+  // The last proof is recent, so no renewal is due yet; the next one that is due finds the lease gone.
+  await hold.prove();
+  elapsed = 12_000;
+  hold.working(H0);
+  await expect(hold.prove()).rejects.toThrow(OwnershipLostError);
+  await expect(hold.prove()).rejects.toThrow(/lost ownership of learner-responses while replaying hour 2023-03-01T00:00:00.000Z/);
+  await expect(writeCheckpoint(blob, hold, { lastCompletedHour: H0, inProgress: null })).rejects.toThrow(OwnershipLostError);
+  await other!.release();
 });
 
-test("refuses an hour already completed and an hour that would skip one", async () => {
-  const blob = checkpointBlob(await freshContainer(), "learner-responses");
-  const first = await claimHour(blob, { hour: H0, runId: "a", now: T, claimTimeoutMs: THIRTY_MINUTES });
-  if (!first.claimed) throw new Error("expected a claim");
-  await completeHour(blob, first.claim);
-  expect(await claimHour(blob, { hour: H0, runId: "b", now: T, claimTimeoutMs: THIRTY_MINUTES })).toMatchObject({ claimed: false, reason: "already-completed" });
-  expect(await claimHour(blob, { hour: H2, runId: "b", now: T, claimTimeoutMs: THIRTY_MINUTES })).toMatchObject({ claimed: false, reason: "out-of-order" });
-  expect(await claimHour(blob, { hour: H1, runId: "b", now: T, claimTimeoutMs: THIRTY_MINUTES })).toMatchObject({ claimed: true });
-});
-
-test("takes over a stale claim, and the original run then fails to complete with ClaimLostError", async () => {
-  const blob = checkpointBlob(await freshContainer(), "learner-responses");
-  const crashed = await claimHour(blob, { hour: H0, runId: "crashed", now: T, claimTimeoutMs: THIRTY_MINUTES });
-  if (!crashed.claimed) throw new Error("expected a claim");
-  const tooEarly = new Date(T.getTime() + THIRTY_MINUTES - 1);
-  expect(await claimHour(blob, { hour: H0, runId: "next", now: tooEarly, claimTimeoutMs: THIRTY_MINUTES })).toMatchObject({ claimed: false, reason: "claimed-by-other-run" });
-  const later = new Date(T.getTime() + THIRTY_MINUTES);
-  const takeover = await claimHour(blob, { hour: H0, runId: "next", now: later, claimTimeoutMs: THIRTY_MINUTES });
-  if (!takeover.claimed) throw new Error("expected the stale claim to be taken over");
-  await expect(completeHour(blob, crashed.claim)).rejects.toThrow(ClaimLostError);
-  await completeHour(blob, takeover.claim);
-  expect((await readCheckpoint(blob)).checkpoint).toEqual({ lastCompletedHour: H0.toISOString(), inProgress: null });
-});
-
-test("a released claim lets the next run claim the hour at once; releasing someone else's claim does nothing", async () => {
-  const blob = checkpointBlob(await freshContainer(), "learner-responses");
-  const failed = await claimHour(blob, { hour: H0, runId: "failed", now: T, claimTimeoutMs: THIRTY_MINUTES });
-  if (!failed.claimed) throw new Error("expected a claim");
-  await releaseClaim(blob, failed.claim);
-  const retry = await claimHour(blob, { hour: H0, runId: "retry", now: T, claimTimeoutMs: THIRTY_MINUTES });
-  if (!retry.claimed) throw new Error("expected a claim after release");
-  await releaseClaim(blob, failed.claim);
-  expect((await readCheckpoint(blob)).checkpoint.inProgress?.runId).toBe("retry");
+test("ensureCheckpoint keeps an existing checkpoint", async () => {
+  const container = await freshContainer();
+  const blob = checkpointBlob(container, HUB);
+  const body = JSON.stringify({ lastCompletedHour: H0, inProgress: null });
+  await blob.upload(body, body.length);
+  await ensureCheckpoint(blob);
+  expect((await readCheckpoint(blob)).checkpoint.lastCompletedHour).toBe(H0);
 });
 
 test("fails when the checkpoint blob is not valid JSON, naming the blob", async () => {
   const container = await freshContainer();
   await container.getBlockBlobClient("learner-responses.json").upload("{oops", 5);
-  await expect(readCheckpoint(checkpointBlob(container, "learner-responses"))).rejects.toThrow(/replay-checkpoints\/learner-responses\.json is not valid JSON/);
+  await expect(readCheckpoint(checkpointBlob(container, HUB))).rejects.toThrow(/replay-checkpoints\/learner-responses\.json is not valid JSON/);
 });

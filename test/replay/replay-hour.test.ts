@@ -37,7 +37,7 @@ test("sends every record of the hour once, with partitionKey = learnerId, as sch
 
   const result = await replayHour({ hour: H, batches: scope.batches, deadLetters: scope.deadLetters, producer: scope.producer(), runId: "run-1", now: fixedNow, sendConcurrency: 8 });
 
-  expect(result).toEqual({ hour: H.toISOString(), blobsRead: 2, recordsRead: 275, duplicatesDropped: 0, deadLettered: 0, corruptBlobs: 0, eventsSent: 275, batchesSent: 40 });
+  expect(result).toEqual({ hour: H.toISOString(), blobsRead: 2, recordsRead: 275, duplicatesDropped: 0, conflictingDuplicates: 0, previouslySent: 0, deadLettered: 0, corruptBlobs: 0, eventsSent: 275, batchesSent: 40 });
   const stored = peers.hubs.events(scope.hub);
   expect(stored).toHaveLength(275);
   expect(new Set(stored.map((event) => (event.body as { eventId: string }).eventId))).toEqual(new Set([...t1, ...t2].map((response) => response.eventId)));
@@ -58,7 +58,7 @@ test("sends every record of the hour once, with partitionKey = learnerId, as sch
 test("an empty hour sends nothing and reads no blob", async () => {
   const scope = await peers.freshScope();
   const result = await replayHour({ hour: H, batches: scope.batches, deadLetters: scope.deadLetters, producer: scope.producer(), runId: "run-1" });
-  expect(result).toEqual({ hour: H.toISOString(), blobsRead: 0, recordsRead: 0, duplicatesDropped: 0, deadLettered: 0, corruptBlobs: 0, eventsSent: 0, batchesSent: 0 });
+  expect(result).toEqual({ hour: H.toISOString(), blobsRead: 0, recordsRead: 0, duplicatesDropped: 0, conflictingDuplicates: 0, previouslySent: 0, deadLettered: 0, corruptBlobs: 0, eventsSent: 0, batchesSent: 0 });
   expect(peers.hubs.events(scope.hub)).toHaveLength(0);
 });
 
@@ -224,4 +224,23 @@ test.each([["without", undefined], ["with", "test-salt"]])("dead-letters an even
     await producer.close();
     await small.close();
   }
+});
+
+test("counts a duplicate whose content differs apart from exact duplicates, and dead-letters a record outside its hour folder", async () => {
+  const scope = await peers.freshScope();
+  const responses = testResponses(H, "T1", 3, 2);
+  await uploadBatch(scope.batches, H, "T1", responses);
+  // Same eventId as responses[0] but another answerCode (the eventId does not cover it), one exact copy, and a
+  // record of the next hour placed in this hour's folder.
+  const conflicting = { ...responses[0], answerCode: responses[0].answerCode === 1 ? 0 : 1 } as const;
+  const elsewhere = stagedResponse({ learnerId: "L7", testId: "T1", itemId: "I0", hour: NEXT, minute: 1 });
+  await uploadBatchText(scope.batches, batchBlobName(H, "T1-copy"), serializeBatch([conflicting, responses[1], elsewhere]));
+
+  const result = await replayHour({ hour: H, batches: scope.batches, deadLetters: scope.deadLetters, producer: scope.producer(), runId: "run-1" });
+
+  expect(result).toMatchObject({ recordsRead: 9, duplicatesDropped: 1, conflictingDuplicates: 1, deadLettered: 1, eventsSent: 6 });
+  const letter = await readDeadLetter(scope, deadLetterBlobName(batchBlobName(H, "T1-copy"), 4));
+  expect(letter).toMatchObject({ reason: "outside-hour", detail: `responseTime ${elsewhere.responseTime} is not in the batch's hour ${H.toISOString()}` });
+  // Blobs are read in name order ("T1-copy.json" before "T1.json"): the first record read is the one kept.
+  expect(hubEvents(peers.hubs, scope.hub).find((event) => event.eventId === responses[0].eventId)).toMatchObject({ answerCode: conflicting.answerCode });
 });

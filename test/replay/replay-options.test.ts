@@ -11,7 +11,9 @@ test("reads connection strings and defaults", () => {
     eventHubName: "learner-responses",
     maxHoursPerRun: 24,
     clockOffsetHours: 0,
-    claimTimeoutMinutes: 30,
+    leaseSeconds: 30,
+    runDeadlineSeconds: 1500,
+    lateScanHours: 24,
     sendConcurrency: 128,
     sendTimeoutSeconds: 60,
     sendMaxRetries: 5,
@@ -26,7 +28,9 @@ test("prefers identity-based settings (account URL, namespace) and reads every t
     EVENTHUB__fullyQualifiedNamespace: "evhns-lrp.servicebus.windows.net",
     REPLAY_MAX_HOURS_PER_RUN: "6",
     REPLAY_CLOCK_OFFSET_HOURS: "-30000.5",
-    REPLAY_CLAIM_TIMEOUT_MINUTES: "10",
+    REPLAY_LEASE_SECONDS: "20",
+    REPLAY_RUN_DEADLINE_SECONDS: "600",
+    REPLAY_LATE_SCAN_HOURS: "48",
     REPLAY_SEND_CONCURRENCY: "64",
     REPLAY_SEND_TIMEOUT_SECONDS: "20",
     REPLAY_SEND_MAX_RETRIES: "2",
@@ -37,7 +41,9 @@ test("prefers identity-based settings (account URL, namespace) and reads every t
     eventHub: { kind: "namespace", fullyQualifiedNamespace: "evhns-lrp.servicebus.windows.net" },
     maxHoursPerRun: 6,
     clockOffsetHours: -30000.5,
-    claimTimeoutMinutes: 10,
+    leaseSeconds: 20,
+    runDeadlineSeconds: 600,
+    lateScanHours: 48,
     sendConcurrency: 64,
     sendTimeoutSeconds: 20,
     sendMaxRetries: 2,
@@ -48,6 +54,12 @@ test("prefers identity-based settings (account URL, namespace) and reads every t
 test("fails when settings are missing or invalid, listing every problem with the setting's name", () => {
   expect(() => readReplaySettings({ REPLAY_MAX_HOURS_PER_RUN: "0", REPLAY_SEND_CONCURRENCY: "lots" })).toThrow(
     /BATCH_STORAGE_ACCOUNT_URL[\s\S]*EVENTHUB__fullyQualifiedNamespace[\s\S]*EVENTHUB_NAME[\s\S]*REPLAY_MAX_HOURS_PER_RUN="0"[\s\S]*REPLAY_SEND_CONCURRENCY="lots"/,
+  );
+});
+
+test("fails when the lease is outside what Azure Storage allows or the deadline reaches the function timeout", () => {
+  expect(() => readReplaySettings({ ...LOCAL, REPLAY_LEASE_SECONDS: "90", REPLAY_RUN_DEADLINE_SECONDS: "1800" })).toThrow(
+    /REPLAY_LEASE_SECONDS="90" is not valid: expected a whole number of seconds from 15 to 60[\s\S]*REPLAY_RUN_DEADLINE_SECONDS="1800" is not valid/,
   );
 });
 

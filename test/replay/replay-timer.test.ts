@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { InvocationContext, type Timer } from "@azure/functions";
 import { closeReplayTimerClients, replayHourly } from "../../functions/app/replay-timer";
 import { BATCH_CONTAINER } from "../../functions/ingestion/learner-response";
@@ -44,9 +46,23 @@ test("the exported timer handler replays due hours from the app settings, on the
     REPLAY_CLOCK_OFFSET_HOURS: String(offsetHours),
     PSEUDONYMIZATION_SALT: "timer-salt",
   });
+  // Application Insights ingestion stand-in on 127.0.0.1: the handler reports hours behind to it after each run.
+  const metrics: unknown[] = [];
+  const ingestion = createServer((request, response) => {
+    let text = "";
+    request.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+    request.on("end", () => {
+      metrics.push(...(JSON.parse(text) as unknown[]));
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ itemsReceived: 1, itemsAccepted: 1, errors: [] }));
+    });
+  });
+  await new Promise<void>((resolve) => ingestion.listen(0, "127.0.0.1", resolve));
+  process.env.APPLICATIONINSIGHTS_CONNECTION_STRING = `InstrumentationKey=ikey-1;IngestionEndpoint=http://127.0.0.1:${(ingestion.address() as AddressInfo).port}/`;
   const logs: string[] = [];
 
-  const result = await replayHourly(timer, invocation(logs));
+  const result = await replayHourly(timer, invocation(logs)).finally(() => ingestion.close());
+  expect(metrics).toEqual([expect.objectContaining({ iKey: "ikey-1", data: expect.objectContaining({ baseData: expect.objectContaining({ metrics: [{ name: "ReplayHoursBehind", kind: 0, value: 0, count: 1 }] }) }) })]);
+  delete process.env.APPLICATIONINSIGHTS_CONNECTION_STRING;
 
   expect(result.hours.map((replayed) => [replayed.hour, replayed.eventsSent])).toEqual([[H.toISOString(), 21]]);
   const events = hubEvents(peers.hubs, hub);
@@ -54,7 +70,7 @@ test("the exported timer handler replays due hours from the app settings, on the
   expect(events.map((event) => [event.eventId, event.learnerId]).sort()).toEqual(
     responses.map((response) => [pseudonymizeEventId(response.eventId, "timer-salt"), pseudonymizeLearnerId(response.learnerId, "timer-salt")]).sort(),
   );
-  expect(logs.join("\n")).toMatch(/1 hour\(s\) replayed, 21 events sent, 0 dead-lettered/);
+  expect(logs.join("\n")).toMatch(/1 hour\(s\) replayed, 21 events sent, 0 late events sent, 0 dead-lettered, 0 hour\(s\) behind/);
 
   const again = await replayHourly(timer, invocation(logs));
   expect(again.hours).toHaveLength(0);

@@ -1,0 +1,103 @@
+import type { EventHubProducerClient } from "@azure/event-hubs";
+import type { ContainerClient } from "@azure/storage-blob";
+import { stagedResponseProblem } from "../ingestion/batch-blob";
+import type { StagedResponse } from "../ingestion/learner-response";
+import type { DeadLetter } from "./dead-letter";
+import type { BatchLineOutcome } from "./hour-batch-records";
+import { replayHourRecorded } from "./replay-hour";
+
+/** One dead letter as stored, with its blob name. */
+export interface StoredDeadLetter {
+  readonly name: string;
+  readonly letter: DeadLetter;
+}
+
+/** The replay's dead letters, optionally of one batch hour only. */
+export async function listDeadLetters(container: ContainerClient, filter: { readonly hour?: string } = {}): Promise<StoredDeadLetter[]> {
+  const letters: StoredDeadLetter[] = [];
+  for await (const blob of container.listBlobsFlat({ prefix: "replay/" })) {
+    const text = (await container.getBlobClient(blob.name).downloadToBuffer()).toString("utf8");
+    let letter: DeadLetter;
+    try {
+      letter = JSON.parse(text) as DeadLetter;
+    } catch {
+      throw new Error(`Dead letter ${container.containerName}/${blob.name} is not valid JSON; fix or delete it.`);
+    }
+    if (filter.hour === undefined || letter.batchHour === filter.hour) letters.push({ name: blob.name, letter });
+  }
+  return letters;
+}
+
+export interface RedriveResult {
+  readonly deadLetters: number;
+  /** Repaired records sent and their dead letters deleted. */
+  readonly redriven: number;
+  /** Dead letters whose content is still not a valid staged record (left in place; the reason names the field). */
+  readonly stillInvalid: number;
+  /** Dead letters of whole blobs (no content): fix the source blob and reopen its hour instead. */
+  readonly withoutContent: number;
+}
+
+/**
+ * Re-sends dead letters whose `content` an operator has repaired into a valid staged record: each goes through the
+ * replay's own checks and sender (same eventId, so downstream de-duplication still holds), and its dead letter is
+ * deleted once sent. Records that are still invalid are rewritten with the new reason and kept.
+ */
+export async function redriveDeadLetters(input: {
+  readonly deadLetters: ContainerClient;
+  readonly producer: EventHubProducerClient;
+  readonly runId: string;
+  readonly now: () => Date;
+  readonly hour?: string;
+  readonly pseudonymizationSalt?: string;
+}): Promise<RedriveResult> {
+  const letters = await listDeadLetters(input.deadLetters, { hour: input.hour });
+  const byHour = new Map<string, Array<{ stored: StoredDeadLetter; record: StagedResponse }>>();
+  let stillInvalid = 0;
+  let withoutContent = 0;
+  for (const stored of letters) {
+    if (stored.letter.content === null) {
+      withoutContent += 1;
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(stored.letter.content.endsWith(",") ? stored.letter.content.slice(0, -1) : stored.letter.content);
+    } catch {
+      stillInvalid += 1;
+      continue;
+    }
+    if (stagedResponseProblem(value) !== null) {
+      stillInvalid += 1;
+      continue;
+    }
+    const group = byHour.get(stored.letter.batchHour) ?? [];
+    group.push({ stored, record: value as StagedResponse });
+    byHour.set(stored.letter.batchHour, group);
+  }
+  let redriven = 0;
+  for (const [hour, group] of byHour) {
+    const lines: BatchLineOutcome[] = group.map(({ stored, record }) => ({ kind: "record", sourceBlob: stored.letter.sourceBlob, line: stored.letter.line, record }));
+    const recorded = await replayHourRecorded({
+      hour: new Date(hour),
+      // Only the dead-letter container is touched: the batch container is never listed when the lines are given.
+      batches: input.deadLetters,
+      deadLetters: input.deadLetters,
+      producer: input.producer,
+      runId: input.runId,
+      now: input.now,
+      pseudonymizationSalt: input.pseudonymizationSalt,
+      prefetched: Promise.resolve({ blobs: [], etags: new Map(), lines }),
+    });
+    const sent = new Set(recorded.sentEventIds);
+    for (const { stored, record } of group) {
+      if (!sent.has(record.eventId)) {
+        stillInvalid += 1;
+        continue;
+      }
+      await input.deadLetters.getBlobClient(stored.name).deleteIfExists();
+      redriven += 1;
+    }
+  }
+  return { deadLetters: letters.length, redriven, stillInvalid, withoutContent };
+}

@@ -1,0 +1,60 @@
+import type { EventHubProducerClient } from "@azure/event-hubs";
+import type { ContainerClient } from "@azure/storage-blob";
+import { readManifest, readSentEventIds, writeManifest } from "./hour-manifest";
+import { checkpointBlob, ensureCheckpoint, readCheckpoint } from "./replay-checkpoint";
+import { replayHourRecorded, type HourReplayResult } from "./replay-hour";
+import { acquireOwnership } from "./replay-ownership";
+
+/** An operator request the replay refuses, with the reason and what to do instead. */
+export class ReplayCommandError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ReplayCommandError";
+  }
+}
+
+export interface ReopenHourInput {
+  readonly batches: ContainerClient;
+  readonly deadLetters: ContainerClient;
+  readonly checkpoints: ContainerClient;
+  readonly producer: EventHubProducerClient;
+  readonly eventHubName: string;
+  /** A completed hour (UTC hour start). */
+  readonly hour: Date;
+  readonly runId: string;
+  /** The replay clock, for `replayedAt`. */
+  readonly now: () => Date;
+  readonly pseudonymizationSalt?: string;
+  /** @default 30 */
+  readonly leaseSeconds?: number;
+}
+
+/**
+ * Sends a completed hour again, in full, on purpose (downstream de-duplicates by eventId): under the hub's lease, so
+ * it never overlaps a timer run, and recording the re-read blobs in the hour's manifest. The checkpoint is unchanged.
+ */
+export async function reopenHour(input: ReopenHourInput): Promise<HourReplayResult> {
+  const hour = input.hour.toISOString();
+  const blob = checkpointBlob(input.checkpoints, input.eventHubName);
+  const { lastCompletedHour } = (await readCheckpoint(blob)).checkpoint;
+  if (lastCompletedHour === null || Date.parse(hour) > Date.parse(lastCompletedHour)) {
+    throw new ReplayCommandError(`hour ${hour} is not completed yet (last completed: ${lastCompletedHour ?? "none"}); the timer run replays it in order, so there is nothing to reopen`);
+  }
+  await ensureCheckpoint(blob);
+  const ownership = await acquireOwnership(blob, { eventHubName: input.eventHubName, runId: input.runId, leaseSeconds: input.leaseSeconds });
+  if (!ownership) throw new ReplayCommandError(`a replay run holds the lease on ${input.eventHubName}; try again when it has finished (see the status command)`);
+  try {
+    ownership.working(hour);
+    const recorded = await replayHourRecorded({ hour: input.hour, batches: input.batches, deadLetters: input.deadLetters, producer: input.producer, runId: input.runId, now: input.now, pseudonymizationSalt: input.pseudonymizationSalt, beforeSend: () => ownership.prove() });
+    const previous = await readManifest(input.checkpoints, input.eventHubName, hour);
+    await ownership.prove();
+    if (recorded.blobs.length > 0 || previous) {
+      const sentBefore = previous ? await readSentEventIds(input.checkpoints, input.eventHubName, hour) : [];
+      const manifest = { hour, blobs: recorded.blobs, eventsSent: (previous?.eventsSent ?? 0) + recorded.result.eventsSent, lateEventsSent: previous?.lateEventsSent ?? 0, writtenBy: input.runId };
+      await writeManifest(input.checkpoints, input.eventHubName, manifest, [...new Set([...sentBefore, ...recorded.sentEventIds])]);
+    }
+    return recorded.result;
+  } finally {
+    await ownership.release();
+  }
+}

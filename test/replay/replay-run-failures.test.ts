@@ -1,0 +1,186 @@
+import { checkpointBlob, readCheckpoint } from "../../functions/replay/replay-checkpoint";
+import { OwnershipLostError } from "../../functions/replay/replay-ownership";
+import { runReplay, type ReplayRunOptions } from "../../functions/replay/replay-run";
+import type { StagedResponse } from "../../functions/ingestion/learner-response";
+import { gate, gatedProducer } from "./gated-producer";
+import { hour, hubEvents, startReplayPeers, stagedResponse, testResponses, uploadBatch, type ReplayPeers, type ReplayScope } from "./replay-peers";
+
+let peers: ReplayPeers;
+beforeAll(async () => {
+  peers = await startReplayPeers();
+});
+afterAll(async () => {
+  await peers?.stop();
+});
+
+const H0 = hour("2023-03-01T00:00:00.000Z");
+const H1 = hour("2023-03-01T01:00:00.000Z");
+const H2 = hour("2023-03-01T02:00:00.000Z");
+const H3 = hour("2023-03-01T03:00:00.000Z");
+const HOUR_MS = 3_600_000;
+const afterH0 = new Date(H0.getTime() + HOUR_MS + 5 * 60_000);
+const afterH1 = new Date(H1.getTime() + HOUR_MS + 5 * 60_000);
+const afterH3 = new Date(H3.getTime() + HOUR_MS + 5 * 60_000);
+const WALL = new Date("2026-11-30T10:00:00.000Z");
+
+function runOptions(scope: ReplayScope, runId: string, clock: Date, extra: Partial<ReplayRunOptions> = {}): ReplayRunOptions {
+  return {
+    batches: scope.batches,
+    deadLetters: scope.deadLetters,
+    checkpoints: scope.checkpoints,
+    producer: scope.producer(),
+    eventHubName: scope.hub,
+    runId,
+    now: () => clock,
+    wallClock: () => WALL,
+    maxHoursPerRun: 24,
+    sendConcurrency: 1,
+    ...extra,
+  } as ReplayRunOptions;
+}
+
+async function stage(scope: ReplayScope, at: Date, testId: string, learners: number): Promise<StagedResponse[]> {
+  const responses = testResponses(at, testId, learners, 3);
+  await uploadBatch(scope.batches, at, testId, responses);
+  return responses;
+}
+
+/** What the storage service does when a lease is not renewed in time; breaking it does the same without waiting 15-60 s. */
+async function expireLease(scope: ReplayScope): Promise<void> {
+  await checkpointBlob(scope.checkpoints, scope.hub).getBlobLeaseClient().breakLease(0).catch(() => undefined);
+}
+
+function storedIds(scope: ReplayScope): string[] {
+  return hubEvents(peers.hubs, scope.hub).map((event) => event.eventId);
+}
+
+test("ownership lost mid-hour: the held run stops at its next send, so the hour is not sent twice in full", async () => {
+  const scope = await peers.freshScope();
+  const staged = await stage(scope, H0, "T1", 10); // 10 learners: 10 batches of 3 events
+  const held = gate();
+  let elapsedA = 0;
+  const slow = gatedProducer(scope.producer(), (call) => (call === 2 ? held.arrive() : undefined));
+  const runA = runReplay(runOptions(scope, "run-a", afterH0, { producer: slow.producer, monotonicMs: () => elapsedA })).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  await held.reached;
+  // The held run misses its renewals for 31 lease-seconds: the service lets the lease go.
+  elapsedA += 31_000;
+  await expireLease(scope);
+  const runB = await runReplay(runOptions(scope, "run-b", afterH0, { wallClock: () => new Date(WALL.getTime() + 31 * 60_000) }));
+  expect(runB.hours.map((result) => [result.hour, result.eventsSent])).toEqual([[H0.toISOString(), 30]]);
+  held.open();
+  const failure = await runA;
+
+  expect(failure).toBeInstanceOf(OwnershipLostError);
+  // Run A: 2 batches before the hold plus the one batch that was in flight; run B: the whole hour.
+  expect(slow.batchesSent()).toBe(3);
+  const ids = storedIds(scope);
+  expect(ids).toHaveLength(30 + 9);
+  expect(new Set(ids)).toEqual(new Set(staged.map((response) => response.eventId)));
+  expect((await readCheckpoint(checkpointBlob(scope.checkpoints, scope.hub))).checkpoint).toMatchObject({ lastCompletedHour: H0.toISOString(), inProgress: null });
+});
+
+test("two instances with skewed clocks: the lease decides, not the instances' clocks", async () => {
+  const scope = await peers.freshScope();
+  const staged = await stage(scope, H0, "T1", 10);
+  const held = gate();
+  const slow = gatedProducer(scope.producer(), (call) => (call === 2 ? held.arrive() : undefined));
+  const runA = runReplay(runOptions(scope, "run-a", afterH0, { producer: slow.producer }));
+  await held.reached;
+
+  // Instance B's clock runs two hours ahead of A's: by its own clock A's hold looks long dead.
+  const runB = await runReplay(runOptions(scope, "run-b", afterH0, { wallClock: () => new Date(WALL.getTime() + 2 * HOUR_MS) }));
+  expect(runB).toMatchObject({ hours: [], stoppedBecause: "claimed-by-other-run", eventsSent: 0 });
+  held.open();
+  const resultA = await runA;
+
+  expect(resultA.hours.map((result) => [result.hour, result.eventsSent])).toEqual([[H0.toISOString(), 30]]);
+  expect(storedIds(scope).sort()).toEqual(staged.map((response) => response.eventId).sort());
+});
+
+test("a batch uploaded after the run started but before it reached the hour is replayed with that hour", async () => {
+  const scope = await peers.freshScope();
+  const staged = [...(await stage(scope, H0, "T1", 10)), ...(await stage(scope, H1, "T1", 5))];
+  const held = gate();
+  const slow = gatedProducer(scope.producer(), (call) => (call === 0 ? held.arrive() : undefined));
+  const run = runReplay(runOptions(scope, "run-a", afterH1, { producer: slow.producer }));
+  await held.reached;
+  // While H0 is being sent, the stage step adds a batch to H1.
+  staged.push(...(await stage(scope, H1, "T2", 4)));
+  held.open();
+  const result = await run;
+
+  expect(result.hours.map((replayed) => [replayed.hour, replayed.eventsSent])).toEqual([
+    [H0.toISOString(), 30],
+    [H1.toISOString(), 27],
+  ]);
+  expect(storedIds(scope).sort()).toEqual(staged.map((response) => response.eventId).sort());
+});
+
+test("late batches into a completed hour: only their unseen eventIds are sent, counted and warned about", async () => {
+  const scope = await peers.freshScope();
+  const t1 = await stage(scope, H0, "T1", 10);
+  const h1 = await stage(scope, H1, "T1", 5);
+  expect((await runReplay(runOptions(scope, "run-1", afterH1))).eventsSent).toBe(45);
+
+  // A new blob in H0 repeating two sent records plus six new ones, and H1's blob rewritten with one record more.
+  const fresh = testResponses(H0, "T9", 2, 3);
+  await uploadBatch(scope.batches, H0, "T9", [t1[0], t1[1], ...fresh]);
+  const extra = stagedResponse({ learnerId: "L0100", testId: "T1", itemId: "I0", hour: H1, minute: 40 });
+  await uploadBatch(scope.batches, H1, "T1", [...h1, extra]);
+  const logs: string[] = [];
+
+  const late = await runReplay(runOptions(scope, "run-2", afterH1, { log: (message) => logs.push(message) }));
+
+  expect(late).toMatchObject({ hours: [], eventsSent: 0, lateEventsSent: 7 });
+  expect(logs.join("\n")).toMatch(/late/i);
+  const ids = storedIds(scope);
+  expect(ids).toHaveLength(45 + 7);
+  expect(new Set(ids)).toEqual(new Set([...t1, ...h1, ...fresh, extra].map((response) => response.eventId)));
+
+  const again = await runReplay(runOptions(scope, "run-3", afterH1));
+  expect(again).toMatchObject({ lateEventsSent: 0 });
+  expect(storedIds(scope)).toHaveLength(52);
+});
+
+test("deadline reached mid-run: the run takes no hour it cannot finish and gives ownership back", async () => {
+  const scope = await peers.freshScope();
+  const staged: StagedResponse[] = [];
+  for (const at of [H0, H1, H2, H3]) staged.push(...(await stage(scope, at, "T1", 5)));
+  // Each batch takes a simulated minute: an hour (5 batches) takes 5 minutes of a 12-minute run budget.
+  let elapsed = 0;
+  const slow = gatedProducer(scope.producer(), () => {
+    elapsed += 60_000;
+  });
+  const logs: string[] = [];
+
+  const first = await runReplay(runOptions(scope, "run-1", afterH3, { producer: slow.producer, monotonicMs: () => elapsed, runDeadlineMs: 12 * 60_000, log: (message) => logs.push(message) }));
+
+  expect(first).toMatchObject({ stoppedBecause: "deadline", eventsSent: 30 });
+  expect(first.hours.map((result) => result.hour)).toEqual([H0.toISOString(), H1.toISOString()]);
+  expect(logs.join("\n")).toMatch(/deadline/);
+  expect((await readCheckpoint(checkpointBlob(scope.checkpoints, scope.hub))).checkpoint).toEqual({ lastCompletedHour: H1.toISOString(), inProgress: null });
+  // The lease was released: the next run starts at once and finishes the rest.
+  const second = await runReplay(runOptions(scope, "run-2", afterH3));
+  expect(second.hours.map((result) => result.hour)).toEqual([H2.toISOString(), H3.toISOString()]);
+  expect(storedIds(scope).sort()).toEqual(staged.map((response) => response.eventId).sort());
+});
+
+test("sends stored but never acknowledged are retried: stored = staged + duplicates of the same eventId only, distinct = staged", async () => {
+  const scope = await peers.freshScope();
+  const staged = await stage(scope, H0, "T1", 10); // 10 batches of 3 events
+  // The hub stores the next 3 transfers but drops the connection before acknowledging them: the SDK sends again.
+  peers.hubs.injectSendFaults(scope.hub, { mode: "store-no-ack", count: 3 });
+  const result = await runReplay(runOptions(scope, "run-1", afterH0, { producer: scope.producer({ maxRetries: 3, timeoutInMs: 1500, retryDelayInMs: 50 }) }));
+
+  expect(result.hours.map((replayed) => [replayed.hour, replayed.eventsSent])).toEqual([[H0.toISOString(), 30]]);
+  const ids = storedIds(scope);
+  expect(ids).toHaveLength(30 + 9);
+  expect(new Set(ids)).toEqual(new Set(staged.map((response) => response.eventId)));
+  const copies = new Map<string, number>();
+  for (const id of ids) copies.set(id, (copies.get(id) ?? 0) + 1);
+  // One batch at a time: the same batch met all three faults, so its 3 events were stored 4 times, every other once.
+  expect([...copies.values()].sort()).toEqual([...Array(27).fill(1), 4, 4, 4]);
+});
