@@ -43,6 +43,21 @@ interface BronzeCheckpoint {
  * bronze table. Lines are written before the checkpoint, so a crash repeats events (same `eventId`) but never loses one.
  */
 export async function drainToBronze(options: BronzeDrainOptions): Promise<BronzeDrainResult> {
+  const follower = await followToBronze(options);
+  return follower.stop();
+}
+
+/** A bronze consumer that is reading the hub live; `stop()` reads up to the last event enqueued by then, then closes. */
+export interface BronzeFollower {
+  stop(): Promise<BronzeDrainResult>;
+}
+
+/**
+ * Starts the bronze consumer live, as the Eventstream runs beside the replay: events are written as they arrive, so
+ * each line's `EventProcessedUtcTime` is when the consumer received it. `stop()` then reads every partition up to its
+ * last enqueued event at that moment and closes. Same files, checkpoint and guarantees as `drainToBronze`.
+ */
+export async function followToBronze(options: BronzeDrainOptions): Promise<BronzeFollower> {
   const client = new EventHubConsumerClient(options.consumerGroup, options.connectionString, options.eventHubName, { retryOptions: options.retryOptions ?? DEFAULT_RETRY_OPTIONS });
   try {
     const hub = await client.getEventHubProperties().catch((error: Error & { code?: string }) => {
@@ -52,28 +67,37 @@ export async function drainToBronze(options: BronzeDrainOptions): Promise<Bronze
     const saved = await readCheckpoint(checkpointFile);
     // A checkpoint of another hub instance (a restarted local endpoint starts at sequence number 0 again) is ignored.
     const readUpTo = saved?.hubCreatedOn === hub.createdOn.toISOString() ? { ...saved.sequenceNumbers } : {};
-    const targets = new Map<string, number>();
-    for (const partitionId of hub.partitionIds) {
-      const partition = await client.getPartitionProperties(partitionId);
-      if (!partition.isEmpty && partition.lastEnqueuedSequenceNumber > (readUpTo[partitionId] ?? -1)) targets.set(partitionId, partition.lastEnqueuedSequenceNumber);
-    }
-    if (targets.size === 0) return { eventsReceived: 0, distinctEventIds: 0, filesWritten: 0 };
-
     const startPosition: Record<string, EventPosition> = {};
     for (const partitionId of hub.partitionIds) {
       startPosition[partitionId] = readUpTo[partitionId] === undefined ? earliestEventPosition : { sequenceNumber: readUpTo[partitionId] };
     }
+    const readBefore = { ...readUpTo };
     const writer = createBronzeWriter(options.outDir, checkpointFile, hub.createdOn.toISOString(), readUpTo);
-    await readUntilTargets(client, targets, startPosition, writer, options);
-    return writer.result();
-  } finally {
+    const reading = readIntoBronze(client, startPosition, writer, options);
+    return {
+      async stop() {
+        try {
+          const targets = new Map<string, number>();
+          for (const partitionId of hub.partitionIds) {
+            const partition = await client.getPartitionProperties(partitionId);
+            if (!partition.isEmpty && partition.lastEnqueuedSequenceNumber > (readBefore[partitionId] ?? -1)) targets.set(partitionId, partition.lastEnqueuedSequenceNumber);
+          }
+          await reading.untilRead(targets);
+          return writer.result();
+        } finally {
+          await client.close();
+        }
+      },
+    };
+  } catch (error) {
     await client.close();
+    throw error;
   }
 }
 
 interface BronzeWriter {
-  /** Appends a partition's events to their hour files, then records the partition's new checkpoint. */
-  write(partitionId: string, events: readonly ReceivedEventData[]): Promise<void>;
+  /** Appends a partition's events, received at `receivedAt`, to their hour files, then records the partition's new checkpoint. */
+  write(partitionId: string, events: readonly ReceivedEventData[], receivedAt: Date): Promise<void>;
   result(): BronzeDrainResult;
 }
 
@@ -84,9 +108,9 @@ function createBronzeWriter(outDir: string, checkpointFile: string, hubCreatedOn
   // Partitions are processed concurrently: one queue keeps appends and checkpoint writes in order.
   let queue: Promise<void> = Promise.resolve();
 
-  const writeBatch = async (partitionId: string, events: readonly ReceivedEventData[]) => {
+  const writeBatch = async (partitionId: string, events: readonly ReceivedEventData[], receivedAt: Date) => {
     const linesByFile = new Map<string, string[]>();
-    const processedAt = new Date().toISOString();
+    const processedAt = receivedAt.toISOString();
     for (const event of events) {
       const record = bronzeRecord(event, partitionId, processedAt);
       const file = bronzeFileFor(record.responseTime);
@@ -107,74 +131,89 @@ function createBronzeWriter(outDir: string, checkpointFile: string, hubCreatedOn
   };
 
   return {
-    write(partitionId, events) {
-      queue = queue.then(() => writeBatch(partitionId, events));
+    write(partitionId, events, receivedAt) {
+      queue = queue.then(() => writeBatch(partitionId, events, receivedAt));
       return queue;
     },
     result: () => ({ eventsReceived, distinctEventIds: eventIds.size, filesWritten: files.size }),
   };
 }
 
-function readUntilTargets(
-  client: EventHubConsumerClient,
-  targets: ReadonlyMap<string, number>,
-  startPosition: Record<string, EventPosition>,
-  writer: BronzeWriter,
-  options: BronzeDrainOptions,
-): Promise<void> {
+interface BronzeReading {
+  /** Resolves once every partition is read up to its target sequence number, then closes the subscription. */
+  untilRead(targets: ReadonlyMap<string, number>): Promise<void>;
+}
+
+/** Subscribes to every partition from `startPosition` and writes what arrives; a fatal error fails `untilRead`. */
+function readIntoBronze(client: EventHubConsumerClient, startPosition: Record<string, EventPosition>, writer: BronzeWriter, options: BronzeDrainOptions): BronzeReading {
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const lastRead = new Map<string, number>();
   let lastProgressAt = Date.now();
   let lastError: Error | undefined;
-  let subscription: Subscription | undefined;
-  let watchdog: NodeJS.Timeout | undefined;
+  let failure: Error | undefined;
+  let waiter: { targets: ReadonlyMap<string, number>; settle: (error?: Error) => void } | undefined;
 
-  const remaining = () => [...targets].filter(([partitionId, target]) => (lastRead.get(partitionId) ?? -1) < target);
-  const describeRemaining = () => remaining().map(([partitionId, target]) => `partition ${partitionId} read up to ${lastRead.get(partitionId) ?? "nothing"} of ${target}`).join(", ");
+  const remaining = (targets: ReadonlyMap<string, number>) => [...targets].filter(([partitionId, target]) => (lastRead.get(partitionId) ?? -1) < target);
+  const describeRemaining = (targets: ReadonlyMap<string, number>) =>
+    remaining(targets)
+      .map(([partitionId, target]) => `partition ${partitionId} read up to ${lastRead.get(partitionId) ?? "nothing"} of ${target}`)
+      .join(", ");
+  const fail = (error: Error) => {
+    failure ??= error;
+    waiter?.settle(error);
+  };
 
-  return new Promise<void>((resolve, reject) => {
-    let finished = false;
-    const finish = (error?: Error) => {
-      if (finished) return;
-      finished = true;
-      clearInterval(watchdog);
-      const closing = subscription ? subscription.close() : Promise.resolve();
-      closing.then(
-        () => (error ? reject(error) : resolve()),
-        () => (error ? reject(error) : resolve()),
-      );
-    };
-    watchdog = setInterval(() => {
-      if (Date.now() - lastProgressAt < idleTimeoutMs) return;
-      const cause = lastError ? ` Last error: ${lastError.message}` : "";
-      finish(new Error(`Bronze drain of '${options.eventHubName}' (consumer group '${options.consumerGroup}') received nothing for ${idleTimeoutMs} ms: ${describeRemaining()}.${cause}`));
-    }, Math.min(idleTimeoutMs, 1000));
-
-    subscription = client.subscribe(
-      {
-        processEvents: async (events, context) => {
-          if (events.length === 0) return;
-          try {
-            await writer.write(context.partitionId, events);
-          } catch (error) {
-            return finish(new Error(`Bronze drain could not write under ${options.outDir}: ${(error as Error).message}`));
-          }
-          lastRead.set(context.partitionId, events[events.length - 1].sequenceNumber);
-          lastProgressAt = Date.now();
-          if (remaining().length === 0) finish();
-        },
-        processError: async (error) => {
-          lastError = error;
-          // The SDK retries transient errors itself; these will not heal by waiting.
-          const code = (error as { code?: string }).code;
-          if ((error as { retryable?: boolean }).retryable === false || code === "MessagingEntityNotFoundError" || code === "UnauthorizedError") {
-            finish(new Error(`Bronze drain of '${options.eventHubName}' (consumer group '${options.consumerGroup}') failed: ${error.message}`));
-          }
-        },
+  const subscription: Subscription = client.subscribe(
+    {
+      processEvents: async (events, context) => {
+        if (events.length === 0 || failure) return;
+        const receivedAt = new Date();
+        try {
+          await writer.write(context.partitionId, events, receivedAt);
+        } catch (error) {
+          return fail(new Error(`Bronze drain could not write under ${options.outDir}: ${(error as Error).message}`));
+        }
+        lastRead.set(context.partitionId, events[events.length - 1].sequenceNumber);
+        lastProgressAt = Date.now();
+        if (waiter && remaining(waiter.targets).length === 0) waiter.settle();
       },
-      { startPosition, maxBatchSize: 1000, maxWaitTimeInSeconds: 1 },
-    );
-  });
+      processError: async (error) => {
+        lastError = error;
+        // The SDK retries transient errors itself; these will not heal by waiting.
+        const code = (error as { code?: string }).code;
+        if ((error as { retryable?: boolean }).retryable === false || code === "MessagingEntityNotFoundError" || code === "UnauthorizedError") {
+          fail(new Error(`Bronze drain of '${options.eventHubName}' (consumer group '${options.consumerGroup}') failed: ${error.message}`));
+        }
+      },
+    },
+    { startPosition, maxBatchSize: 1000, maxWaitTimeInSeconds: 1 },
+  );
+
+  return {
+    untilRead(targets) {
+      return new Promise<void>((resolve, reject) => {
+        let settled = false;
+        lastProgressAt = Date.now();
+        const watchdog = setInterval(() => {
+          if (Date.now() - lastProgressAt < idleTimeoutMs) return;
+          const cause = lastError ? ` Last error: ${lastError.message}` : "";
+          waiter?.settle(new Error(`Bronze drain of '${options.eventHubName}' (consumer group '${options.consumerGroup}') received nothing for ${idleTimeoutMs} ms: ${describeRemaining(targets)}.${cause}`));
+        }, Math.min(idleTimeoutMs, 1000));
+        waiter = {
+          targets,
+          settle: (error) => {
+            if (settled) return;
+            settled = true;
+            clearInterval(watchdog);
+            const done = () => (error ? reject(error) : resolve());
+            subscription.close().then(done, done);
+          },
+        };
+        if (failure) return waiter.settle(failure);
+        if (remaining(targets).length === 0) return waiter.settle();
+      });
+    },
+  };
 }
 
 /** The bronze line: the event body as sent plus the columns an Eventstream adds in a Lakehouse table. */

@@ -8,8 +8,10 @@ import { stageDataset, type StageSummary } from "../functions/ingestion/stage-da
 import { DEAD_LETTER_CONTAINER } from "../functions/replay/dead-letter";
 import { CHECKPOINT_CONTAINER } from "../functions/replay/replay-checkpoint";
 import { startAzurite } from "./azurite";
-import { drainToBronze } from "./bronze-consumer";
+import { followToBronze } from "./bronze-consumer";
+import { bronzeCopyStatistics, type BronzeCopyStatistics } from "./bronze-copy-statistics";
 import { startLocalEventHubs } from "./eventhubs";
+import type { ReplayedHourRow } from "./pipeline-report";
 
 const HOUR_MS = 3_600_000;
 export const LOCAL_EVENT_HUB = "learner-responses";
@@ -30,6 +32,15 @@ export interface PipelineSummary {
   eventsReceived: number;
   distinctEventIds: number;
   deadLettered: number;
+  /** Bronze consumer receipt time minus the hub's enqueued time, per event, in ms (wall clock); null without events. */
+  receiveLatencyMs: { p50: number | null; p99: number | null };
+}
+
+/** The summary plus what the report draws: each replayed hour, and the figures of the bronze copy. */
+export interface LocalPipelineRun {
+  readonly summary: PipelineSummary;
+  readonly hours: readonly ReplayedHourRow[];
+  readonly bronze: BronzeCopyStatistics;
 }
 
 export interface LocalPipelineOptions {
@@ -49,7 +60,7 @@ export interface LocalPipelineOptions {
  * simulated clock through the real timer handler (one invocation per simulated hour, configured by the same app
  * settings as in Azure), then the bronze consumer drains the hub. Everything it starts is stopped before it returns.
  */
-export async function runLocalPipeline(options: LocalPipelineOptions): Promise<PipelineSummary> {
+export async function runLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipelineRun> {
   const log = options.log ?? (() => undefined);
   const azurite = await startAzurite();
   const hubs = await startLocalEventHubs({ hubs: [{ name: LOCAL_EVENT_HUB, partitionCount: 4, consumerGroups: [BRONZE_CONSUMER_GROUP] }] }).catch(async (error: unknown) => {
@@ -73,28 +84,35 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<P
     });
     for (const name of ["BATCH_STORAGE_ACCOUNT_URL", "EVENTHUB__fullyQualifiedNamespace"]) delete process.env[name];
 
-    let hoursReplayed = 0;
-    let eventsSent = 0;
-    let deadLettered = 0;
+    // The bronze consumer reads live while the replay sends, as the Eventstream does, so receipt times are real.
+    await fs.rm(options.bronzeDir, { recursive: true, force: true });
+    const follower = await followToBronze({ connectionString: hubs.connectionString(), eventHubName: LOCAL_EVENT_HUB, consumerGroup: BRONZE_CONSUMER_GROUP, outDir: options.bronzeDir });
+
+    const replayed: { hour: string; sent: number; duplicatesDropped: number; deadLettered: number }[] = [];
     if (staged.firstHour !== null && staged.lastHour !== null) {
+      const first = Date.parse(staged.firstHour);
+      const total = (Date.parse(staged.lastHour) - first) / HOUR_MS + 1;
       // One timer tick per simulated hour: the tick one minute after hour H ends replays H.
-      for (let tick = Date.parse(staged.firstHour) + HOUR_MS; tick <= Date.parse(staged.lastHour) + HOUR_MS; tick += HOUR_MS) {
+      for (let tick = first + HOUR_MS; tick <= Date.parse(staged.lastHour) + HOUR_MS; tick += HOUR_MS) {
         process.env.REPLAY_CLOCK_OFFSET_HOURS = String((tick + 60_000 - Date.now()) / HOUR_MS);
         const timer: Timer = { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
         const context = new InvocationContext({ invocationId: `local-${new Date(tick).toISOString()}`, functionName: "replayHourly", logHandler: () => undefined });
         const run = await replayHourly(timer, context);
-        hoursReplayed += run.hours.length;
-        eventsSent += run.eventsSent;
-        deadLettered += run.deadLettered;
+        for (const hour of run.hours) {
+          replayed.push({ hour: hourLabel(hour.hour), sent: hour.eventsSent, duplicatesDropped: hour.duplicatesDropped, deadLettered: hour.deadLettered });
+          log(`replayed hour ${hourLabel(hour.hour)} (${replayed.length}/${total}): ${hour.eventsSent} events sent${hour.deadLettered > 0 ? `, ${hour.deadLettered} dead-lettered` : ""}`);
+        }
       }
     }
-    log(`replayed ${hoursReplayed} hour(s): ${eventsSent} events sent, ${deadLettered} dead-lettered`);
+    const eventsSent = replayed.reduce((sum, hour) => sum + hour.sent, 0);
+    const deadLettered = replayed.reduce((sum, hour) => sum + hour.deadLettered, 0);
+    log(`replayed ${replayed.length} hour(s): ${eventsSent} events sent, ${deadLettered} dead-lettered`);
 
-    await fs.rm(options.bronzeDir, { recursive: true, force: true });
-    const bronze = await drainToBronze({ connectionString: hubs.connectionString(), eventHubName: LOCAL_EVENT_HUB, consumerGroup: BRONZE_CONSUMER_GROUP, outDir: options.bronzeDir });
-    log(`bronze consumer read ${bronze.eventsReceived} events into ${options.bronzeDir}`);
+    const received = await follower.stop();
+    const bronze = await bronzeCopyStatistics(options.bronzeDir);
+    log(`bronze consumer read ${received.eventsReceived} events into ${options.bronzeDir}`);
 
-    return {
+    const summary: PipelineSummary = {
       filesScanned: staged.filesScanned,
       filesInvalid: staged.filesInvalid,
       invalidByReason: staged.invalidByReason,
@@ -103,18 +121,26 @@ export async function runLocalPipeline(options: LocalPipelineOptions): Promise<P
       batchesUploaded: staged.batchesUploaded,
       batchesSkipped: staged.batchesSkipped,
       responsesSkipped: staged.responsesSkipped,
-      hoursReplayed,
+      hoursReplayed: replayed.length,
       eventsSent,
-      eventsReceived: bronze.eventsReceived,
-      distinctEventIds: bronze.distinctEventIds,
+      eventsReceived: received.eventsReceived,
+      distinctEventIds: received.distinctEventIds,
       deadLettered,
+      receiveLatencyMs: { p50: bronze.receiveLatencyMs.p50, p99: bronze.receiveLatencyMs.p99 },
     };
+    const hours = replayed.map((hour) => ({ ...hour, received: bronze.receivedPerHour[hour.hour] ?? 0 }));
+    return { summary, hours, bronze };
   } finally {
     process.env = savedEnv;
     await closeReplayTimerClients();
     await hubs.close();
     await azurite.stop();
   }
+}
+
+/** `2023-03-01T05:00Z`: the UTC hour as the bronze copy statistics label it. */
+function hourLabel(iso: string): string {
+  return `${iso.slice(0, 13)}:00Z`;
 }
 
 /** The pipeline's own consistency check: every event sent was received, once per eventId. */

@@ -2,6 +2,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { generateSampleDataset, type ExpectedCounts } from "./sample-dataset";
+import { writeHtmlReport } from "./html-report";
 import { pipelineProblems, runLocalPipeline, writeSummary, type PipelineSummary } from "./run-local-pipeline";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -9,19 +10,21 @@ const SAMPLE_DIR = path.join(PROJECT_ROOT, ".local", "sample");
 /** Kept beside the sample, not inside it: every *.json under the dataset root is a response. */
 const SAMPLE_EXPECTED = path.join(PROJECT_ROOT, ".local", "sample-expected-counts.json");
 const BRONZE_DIR = path.join(PROJECT_ROOT, ".local", "lake", "bronze");
+const REPORT_FILE = path.join(PROJECT_ROOT, ".local", "report.html");
 
-const USAGE = `Usage: npm start [-- --data <dir>] [--summary <file>] [--lake <dir>] [--min-responses <n>] [--time-zone <zone>] [--json]
+const USAGE = `Usage: npm start [-- --data <dir>] [--summary <file>] [--lake <dir>] [--report <file>] [--min-responses <n>] [--time-zone <zone>] [--json]
 
 Runs the whole ingestion path locally: Azurite and a local Event Hubs endpoint, stage, the hourly replay
 function on a simulated clock, and the bronze consumer (JSON lines under .local/lake/bronze/).
 Without --data it generates the sample dataset under .local/sample/ (or reuses it) and checks the
-summary against the generator's expected counts.
+summary against the generator's expected counts. Writes an HTML report with charts (default .local/report.html).
 `;
 
 interface StartArguments {
   readonly dataDir: string | undefined;
   readonly summaryFile: string | undefined;
   readonly lakeDir: string | undefined;
+  readonly reportFile: string | undefined;
   readonly minResponses: number | undefined;
   readonly timeZone: string | undefined;
   readonly json: boolean;
@@ -35,6 +38,7 @@ function parseStartArguments(argv: readonly string[]): StartArguments {
       data: { type: "string" },
       summary: { type: "string" },
       lake: { type: "string" },
+      report: { type: "string" },
       "min-responses": { type: "string" },
       "time-zone": { type: "string" },
       json: { type: "boolean", default: false },
@@ -44,7 +48,7 @@ function parseStartArguments(argv: readonly string[]): StartArguments {
   });
   const minResponses = values["min-responses"] === undefined ? undefined : Number(values["min-responses"]);
   if (minResponses !== undefined && (!Number.isInteger(minResponses) || minResponses < 1)) throw new Error(`--min-responses must be a whole number >= 1, got "${values["min-responses"]}"`);
-  return { dataDir: values.data, summaryFile: values.summary, lakeDir: values.lake, minResponses, timeZone: values["time-zone"], json: values.json ?? false, help: values.help ?? false };
+  return { dataDir: values.data, summaryFile: values.summary, lakeDir: values.lake, reportFile: values.report, minResponses, timeZone: values["time-zone"], json: values.json ?? false, help: values.help ?? false };
 }
 
 /** The sample dataset, generated once; its expected counts come from the generator, not from the stage code. */
@@ -78,7 +82,11 @@ function expectationProblems(summary: PipelineSummary, expected: ExpectedCounts)
   return pairs.filter(([key, value]) => JSON.stringify(summary[key]) !== JSON.stringify(value)).map(([key, value]) => `${key} is ${JSON.stringify(summary[key])}, the generator expects ${JSON.stringify(value)}`);
 }
 
-function describeSummary(summary: PipelineSummary, bronzeDir: string, seconds: number): string {
+function describeLatency(milliseconds: number | null): string {
+  return milliseconds === null ? "-" : `${milliseconds} ms`;
+}
+
+function describeSummary(summary: PipelineSummary, bronzeDir: string, reportFile: string, seconds: number): string {
   const reasons = Object.entries(summary.invalidByReason).map(([reason, count]) => `${reason} ${count}`).join(", ");
   return [
     "",
@@ -93,7 +101,9 @@ function describeSummary(summary: PipelineSummary, bronzeDir: string, seconds: n
     `  events sent          ${summary.eventsSent}`,
     `  events received      ${summary.eventsReceived} (${summary.distinctEventIds} distinct eventIds)`,
     `  dead-lettered        ${summary.deadLettered}`,
+    `  receive latency      p50 ${describeLatency(summary.receiveLatencyMs.p50)}, p99 ${describeLatency(summary.receiveLatencyMs.p99)} (bronze receipt - hub enqueued)`,
     `  bronze copy          ${path.relative(process.cwd(), bronzeDir) || "."}`,
+    `  report               ${path.relative(process.cwd(), reportFile)}`,
     `  took                 ${seconds.toFixed(1)} s`,
     "",
   ].join("\n");
@@ -126,9 +136,13 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`start: --lake ${args.lakeDir} is not empty; pass a new or empty folder for the bronze copy\n`);
       return 2;
     }
-    const summary = await runLocalPipeline({ dataDir, bronzeDir, minResponses: args.minResponses, timeZone: args.timeZone, log });
+    const run = await runLocalPipeline({ dataDir, bronzeDir, minResponses: args.minResponses, timeZone: args.timeZone, log });
+    const summary = run.summary;
     if (args.summaryFile) await writeSummary(args.summaryFile, summary);
-    process.stdout.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : describeSummary(summary, bronzeDir, (Date.now() - started) / 1000));
+    const reportFile = path.resolve(args.reportFile ?? REPORT_FILE);
+    await writeHtmlReport(reportFile, { ...run, generatedAt: new Date().toISOString(), dataset: args.dataDir ?? path.relative(process.cwd(), SAMPLE_DIR) });
+    log(`wrote the report ${path.relative(process.cwd(), reportFile)}`);
+    process.stdout.write(args.json ? `${JSON.stringify(summary, null, 2)}\n` : describeSummary(summary, bronzeDir, reportFile, (Date.now() - started) / 1000));
     const problems = [...pipelineProblems(summary), ...(sample ? expectationProblems(summary, sample.expected) : [])];
     if (problems.length > 0) {
       process.stderr.write(`start: the run finished with problems:\n  - ${problems.join("\n  - ")}\n`);

@@ -2,7 +2,7 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { EventHubProducerClient } from "@azure/event-hubs";
-import { UNKNOWN_HOUR_FILE, bronzeFileFor, drainToBronze } from "../../local/bronze-consumer";
+import { UNKNOWN_HOUR_FILE, bronzeFileFor, drainToBronze, followToBronze } from "../../local/bronze-consumer";
 import { startLocalEventHubs, type LocalEventHubs } from "../../local/eventhubs";
 import { computeEventId } from "../../functions/ingestion/learner-response";
 
@@ -120,5 +120,50 @@ describe("drainToBronze", () => {
     await expect(drainToBronze({ connectionString: hubs.connectionString(), eventHubName: HUB, consumerGroup: "missing", outDir, idleTimeoutMs: 10_000 })).rejects.toThrow(
       /Bronze drain of 'learner-responses' \(consumer group 'missing'\) failed: The messaging entity 'learner-responses\/ConsumerGroups\/missing' could not be found/,
     );
+  });
+});
+
+describe("followToBronze", () => {
+  const LIVE_HUB = "live-responses";
+  let liveHubs: LocalEventHubs;
+  beforeAll(async () => {
+    liveHubs = await startLocalEventHubs({ hubs: [{ name: LIVE_HUB, partitionCount: 2, consumerGroups: ["bronze"] }] });
+  });
+  afterAll(async () => {
+    await liveHubs.close();
+  });
+  const sendLive = async (events: readonly Record<string, unknown>[]) => {
+    const producer = new EventHubProducerClient(liveHubs.connectionString(LIVE_HUB));
+    try {
+      for (const event of events) await producer.sendBatch([{ body: event }], { partitionKey: String(event.learnerId) });
+    } finally {
+      await producer.close();
+    }
+  };
+  const linesWritten = async () => [...(await readBronze()).values()].flat();
+
+  test("writes events while the hub is being sent to, stamps when it received them, and stop() reads up to the last event enqueued by then", async () => {
+    const follower = await followToBronze({ connectionString: liveHubs.connectionString(), eventHubName: LIVE_HUB, consumerGroup: "bronze", outDir, idleTimeoutMs: 10_000 });
+    const early = [response("L1", "I1", "2023-03-01T10:00:00.000Z"), response("L2", "I1", "2023-03-01T10:20:00.000Z"), response("L3", "I1", "2023-03-01T11:05:00.000Z")];
+    await sendLive(early);
+    // Written before stop(): the consumer reads live, as the Eventstream does beside the replay.
+    const deadline = Date.now() + 15_000;
+    while ((await linesWritten()).length < early.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await linesWritten()).length).toBe(early.length);
+
+    const late = [response("L1", "I2", "2023-03-01T11:10:00.000Z"), response("L4", "I1", "2023-03-01T11:30:00.000Z")];
+    await sendLive(late);
+    const stoppedAt = Date.now();
+    expect(await follower.stop()).toEqual({ eventsReceived: 5, distinctEventIds: 5, filesWritten: 2 });
+
+    const lines = await linesWritten();
+    expect(lines.map((line) => line.eventId).sort()).toEqual([...early, ...late].map((event) => event.eventId).sort());
+    for (const line of lines) {
+      const enqueued = Date.parse(String(line.EventEnqueuedUtcTime));
+      const received = Date.parse(String(line.EventProcessedUtcTime));
+      expect(received).toBeGreaterThanOrEqual(enqueued);
+      expect(received).toBeLessThanOrEqual(Date.now());
+    }
+    expect(lines.filter((line) => Date.parse(String(line.EventProcessedUtcTime)) < stoppedAt).length).toBeGreaterThanOrEqual(early.length);
   });
 });
