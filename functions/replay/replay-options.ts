@@ -7,7 +7,7 @@ export type BatchStorageSettings = { readonly kind: "account-url"; readonly acco
 /** Where the replay sends events: a namespace with the function's identity in Azure, a connection string locally. */
 export type EventHubSettings = { readonly kind: "namespace"; readonly fullyQualifiedNamespace: string } | { readonly kind: "connection-string"; readonly connectionString: string };
 
-/** The replay function's settings, read from app settings (environment variables); every name is documented in the README ("App settings"). */
+/** The replay function's settings, read from app settings (environment variables); every name is documented in docs/configuration.md. */
 export interface ReplaySettings {
   readonly batchStorage: BatchStorageSettings;
   readonly eventHub: EventHubSettings;
