@@ -6,7 +6,7 @@ import { readSentEventIds, writeManifest, type HourManifest } from "./hour-manif
 import { findLateBatches, type LateBatches } from "./late-batches";
 import { checkpointBlob, ensureCheckpoint, readCheckpoint, writeCheckpoint } from "./replay-checkpoint";
 import { findFirstBatchHour, findNextBatchHour, hoursBehind, startOfHour } from "./replay-due-hours";
-import { replayHourRecorded, type HourReplayResult, type RecordedHourReplay } from "./replay-hour";
+import { replayHourRecorded, type HourReplayResult, type RecordedHourReplay, type ReplayHourOptions } from "./replay-hour";
 import { acquireOwnership, OwnershipLostError, type HubOwnership } from "./replay-ownership";
 
 const HOUR_MS = 3_600_000;
@@ -167,19 +167,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
       const hourStartedAt = monotonicMs();
       ownership.working(hour);
       await writeCheckpoint(blob, ownership, { lastCompletedHour: lastCompleted, inProgress: { hour, runId: options.runId, claimedAt: wallClock().toISOString() } });
-      const recorded = await replayHourRecorded({
-        hour: new Date(next),
-        batches: options.batches,
-        deadLetters: options.deadLetters,
-        producer: options.producer,
-        runId: options.runId,
-        pseudonymizationSalt: options.pseudonymizationSalt,
-        sendConcurrency: options.sendConcurrency,
-        partitionIds: await partitionIds(),
-        pacer: options.pacer,
-        now: options.now,
-        beforeSend: () => ownership.prove(),
-      });
+      const recorded = await replayHourRecorded({ ...ownedHourOptions(options, ownership, await partitionIds()), hour: new Date(next) });
       await ownership.prove();
       if (recorded.blobs.length > 0) await writeManifest(options.checkpoints, options.eventHubName, manifestOf(hour, recorded, undefined, options.runId), recorded.sentEventIds);
       await writeCheckpoint(blob, ownership, { lastCompletedHour: hour, inProgress: null });
@@ -205,12 +193,9 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
   }
 }
 
-/** Sends the unseen eventIds of an hour's late batches and extends its manifest with them. */
-async function replayLate(options: ReplayRunOptions, ownership: HubOwnership, late: LateBatches, partitionIds: readonly string[]): Promise<LateCorrection> {
-  ownership.working(late.hour);
-  const previouslySent = late.manifest ? await readSentEventIds(options.checkpoints, options.eventHubName, late.hour) : [];
-  const recorded = await replayHourRecorded({
-    hour: new Date(late.hour),
+/** What every hour this run sends shares: the same clients, partition mapping and pacer, and proof of ownership before each send. */
+function ownedHourOptions(options: ReplayRunOptions, ownership: HubOwnership, partitionIds: readonly string[]): Omit<ReplayHourOptions, "hour"> {
+  return {
     batches: options.batches,
     deadLetters: options.deadLetters,
     producer: options.producer,
@@ -220,9 +205,19 @@ async function replayLate(options: ReplayRunOptions, ownership: HubOwnership, la
     partitionIds,
     pacer: options.pacer,
     now: options.now,
+    beforeSend: () => ownership.prove(),
+  };
+}
+
+/** Sends the unseen eventIds of an hour's late batches and extends its manifest with them. */
+async function replayLate(options: ReplayRunOptions, ownership: HubOwnership, late: LateBatches, partitionIds: readonly string[]): Promise<LateCorrection> {
+  ownership.working(late.hour);
+  const previouslySent = late.manifest ? await readSentEventIds(options.checkpoints, options.eventHubName, late.hour) : [];
+  const recorded = await replayHourRecorded({
+    ...ownedHourOptions(options, ownership, partitionIds),
+    hour: new Date(late.hour),
     prefetched: readBatchBlobs(options.batches, late.blobs, 8),
     alreadySent: new Set(previouslySent),
-    beforeSend: () => ownership.prove(),
   });
   await ownership.prove();
   await writeManifest(options.checkpoints, options.eventHubName, manifestOf(late.hour, recorded, late.manifest, options.runId), [...new Set([...previouslySent, ...recorded.sentEventIds])]);
