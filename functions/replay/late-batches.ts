@@ -1,4 +1,5 @@
 import type { ContainerClient } from "@azure/storage-blob";
+import { unquotedEtag } from "./blob-etag";
 import { readManifest, type HourManifest } from "./hour-manifest";
 
 const HOUR_MS = 3_600_000;
@@ -32,14 +33,14 @@ export async function findLateBatches(batches: ContainerClient, checkpoints: Con
       if (hour.getTime() < first || hour.getTime() > last) continue;
       const key = hour.toISOString();
       const blobs = listed.get(key) ?? new Map<string, string>();
-      blobs.set(blob.name, blob.properties.etag ?? "");
+      blobs.set(blob.name, unquotedEtag(blob.properties.etag));
       listed.set(key, blobs);
     }
   }
   const late: LateBatches[] = [];
   for (const [hour, blobs] of [...listed].sort(([a], [b]) => a.localeCompare(b))) {
     const manifest = await readManifest(checkpoints, eventHubName, hour);
-    const sealed = new Map((manifest?.blobs ?? []).map((blob) => [blob.name, blob.etag]));
+    const sealed = new Map((manifest?.blobs ?? []).map((blob) => [blob.name, unquotedEtag(blob.etag)]));
     const unseen = [...blobs].filter(([name, etag]) => sealed.get(name) !== etag).map(([name]) => name);
     if (unseen.length > 0) late.push({ hour, blobs: unseen, manifest });
   }
