@@ -92,6 +92,8 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
   const seen = new Map<string, string>();
   const alreadySent = options.alreadySent ?? new Set<string>();
   const events: LearnerResponseEvent[] = [];
+  /** Staged eventIds of the events sent (not of dead-lettered ones), for the hour's manifest. */
+  const sentEventIds = new Set<string>();
   const replayedAt = now().toISOString();
   let recordsRead = 0;
   let duplicatesDropped = 0;
@@ -117,6 +119,8 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
       else conflictingDuplicates += 1;
       continue;
     }
+    // Remembered before it is checked: a repeated invalid record is dead-lettered once, and the first read stays the one kept.
+    seen.set(record.eventId, JSON.stringify(record));
     if (alreadySent.has(record.eventId)) {
       previouslySent += 1;
       continue;
@@ -132,7 +136,7 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
       deadLetter(outcome.sourceBlob, outcome.line, "schema-violation", violations, JSON.stringify(record));
       continue;
     }
-    seen.set(record.eventId, JSON.stringify(record));
+    sentEventIds.add(record.eventId);
     events.push(event);
   }
 
@@ -148,7 +152,7 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
   for (const event of sent.tooLarge) {
     // Rare enough that searching the lines beats remembering every event's source.
     const source = lines.find((outcome) => outcome.kind === "record" && identity.eventId(outcome.record.eventId) === event.eventId);
-    if (source?.kind === "record") seen.delete(source.record.eventId);
+    if (source?.kind === "record") sentEventIds.delete(source.record.eventId);
     deadLetter(source?.sourceBlob ?? "", source?.line ?? 0, "too-large", "the event alone exceeds the event hub's maximum message size", JSON.stringify(event));
   }
   // Written after sending so they never delay the hour's events, and before the hour is marked complete, so a crash
@@ -167,7 +171,7 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
     eventsSent: sent.eventsSent,
     batchesSent: sent.batchesSent,
   };
-  return { result, blobs: blobs.map((name) => ({ name, etag: etags.get(name) ?? "" })), sentEventIds: [...seen.keys()] };
+  return { result, blobs: blobs.map((name) => ({ name, etag: etags.get(name) ?? "" })), sentEventIds: [...sentEventIds] };
 }
 
 function startOfHourIso(responseTime: string): string {

@@ -247,3 +247,18 @@ test("counts a duplicate whose content differs apart from exact duplicates, and 
   // Blobs are read in name order ("T1-copy.json" before "T1.json"): the first record read is the one kept.
   expect(hubEvents(peers.hubs, scope.hub).find((event) => event.eventId === responses[0].eventId)).toMatchObject({ answerCode: conflicting.answerCode });
 });
+
+test("a repeated invalid record is dead-lettered once and counted once as a duplicate", async () => {
+  const scope = await peers.freshScope();
+  const responses = testResponses(H, "T1", 2, 2);
+  // A record of the next hour placed in this hour's folder, twice (an exact copy).
+  const elsewhere = stagedResponse({ learnerId: "L7", testId: "T1", itemId: "I0", hour: NEXT, minute: 1 });
+  await uploadBatchText(scope.batches, batchBlobName(H, "T0"), serializeBatch([elsewhere, elsewhere]));
+  await uploadBatch(scope.batches, H, "T1", responses);
+
+  const result = await replayHour({ hour: H, batches: scope.batches, deadLetters: scope.deadLetters, producer: scope.producer(), runId: "run-1" });
+
+  expect(result).toMatchObject({ recordsRead: 6, deadLettered: 1, duplicatesDropped: 1, conflictingDuplicates: 0, eventsSent: 4 });
+  expect((await readDeadLetter(scope, deadLetterBlobName(batchBlobName(H, "T0"), 2))).reason).toBe("outside-hour");
+  expect(await scope.deadLetters.getBlobClient(deadLetterBlobName(batchBlobName(H, "T0"), 3)).exists()).toBe(false);
+});

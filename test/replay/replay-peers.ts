@@ -28,7 +28,7 @@ export interface ReplayScope {
   producer(retryOptions?: { maxRetries?: number; timeoutInMs?: number; retryDelayInMs?: number }): EventHubProducerClient;
 }
 
-const SCOPES = 12;
+const SCOPES = 16;
 
 export async function startReplayPeers(): Promise<ReplayPeers> {
   const hubNames = Array.from({ length: SCOPES }, (_, index) => `${HUB}-${index}`);
