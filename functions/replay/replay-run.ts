@@ -169,7 +169,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
       await writeCheckpoint(blob, ownership, { lastCompletedHour: lastCompleted, inProgress: { hour, runId: options.runId, claimedAt: wallClock().toISOString() } });
       const recorded = await replayHourRecorded({ ...ownedHourOptions(options, ownership, await partitionIds()), hour: new Date(next) });
       await ownership.prove();
-      if (recorded.blobs.length > 0) await writeManifest(options.checkpoints, options.eventHubName, manifestOf(hour, recorded, undefined, options.runId), recorded.sentEventIds);
+      if (recorded.blobs.length > 0) await writeManifest(options.checkpoints, options.eventHubName, manifestOf(hour, recorded, undefined, options.runId, false), recorded.sentEventIds);
       await writeCheckpoint(blob, ownership, { lastCompletedHour: hour, inProgress: null });
       lastCompleted = hour;
       ownership.working(null);
@@ -220,20 +220,20 @@ async function replayLate(options: ReplayRunOptions, ownership: HubOwnership, la
     alreadySent: new Set(previouslySent),
   });
   await ownership.prove();
-  await writeManifest(options.checkpoints, options.eventHubName, manifestOf(late.hour, recorded, late.manifest, options.runId), [...new Set([...previouslySent, ...recorded.sentEventIds])]);
+  await writeManifest(options.checkpoints, options.eventHubName, manifestOf(late.hour, recorded, late.manifest, options.runId, true), [...new Set([...previouslySent, ...recorded.sentEventIds])]);
   ownership.working(null);
   return { hour: late.hour, blobs: late.blobs, result: recorded.result };
 }
 
-function manifestOf(hour: string, recorded: RecordedHourReplay, previous: HourManifest | undefined, runId: string): HourManifest {
+/** The hour's manifest after `recorded`: sealing a due hour (`late` false) or a late correction of a completed one. */
+function manifestOf(hour: string, recorded: RecordedHourReplay, previous: HourManifest | undefined, runId: string, late: boolean): HourManifest {
   const blobs = new Map((previous?.blobs ?? []).map((blob) => [blob.name, blob.etag]));
   for (const blob of recorded.blobs) blobs.set(blob.name, blob.etag);
-  const late = previous !== undefined ? recorded.result.eventsSent : 0;
   return {
     hour,
     blobs: [...blobs].sort(([a], [b]) => a.localeCompare(b)).map(([name, etag]) => ({ name, etag })),
     eventsSent: (previous?.eventsSent ?? 0) + recorded.result.eventsSent,
-    lateEventsSent: (previous?.lateEventsSent ?? 0) + late,
+    lateEventsSent: (previous?.lateEventsSent ?? 0) + (late ? recorded.result.eventsSent : 0),
     writtenBy: runId,
   };
 }

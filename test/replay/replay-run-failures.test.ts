@@ -1,3 +1,4 @@
+import { readManifest } from "../../functions/replay/hour-manifest";
 import { checkpointBlob, readCheckpoint } from "../../functions/replay/replay-checkpoint";
 import { OwnershipLostError } from "../../functions/replay/replay-ownership";
 import { runReplay, type ReplayRunOptions } from "../../functions/replay/replay-run";
@@ -154,6 +155,21 @@ test("late batches into a completed hour: only their unseen eventIds are sent, c
   const again = await runReplay(runOptions(scope, "run-3", afterH1));
   expect(again).toMatchObject({ lateCorrections: [], lateEventsSent: 0 });
   expect(storedIds(scope)).toHaveLength(52);
+});
+
+test("a late batch into an hour that was empty when completed is sent and recorded as late in the hour's manifest", async () => {
+  const scope = await peers.freshScope();
+  await stage(scope, H0, "T1", 4);
+  await stage(scope, H2, "T1", 4);
+  const first = await runReplay(runOptions(scope, "run-1", new Date(H2.getTime() + HOUR_MS + 5 * 60_000)));
+  expect(first.hours.map((result) => result.hour)).toEqual([H0.toISOString(), H2.toISOString()]);
+  expect(await readManifest(scope.checkpoints, scope.hub, H1)).toBeUndefined();
+
+  await stage(scope, H1, "T1", 5);
+  const late = await runReplay(runOptions(scope, "run-2", new Date(H2.getTime() + HOUR_MS + 5 * 60_000)));
+
+  expect(late).toMatchObject({ hours: [], lateEventsSent: 15 });
+  expect(await readManifest(scope.checkpoints, scope.hub, H1)).toMatchObject({ eventsSent: 15, lateEventsSent: 15 });
 });
 
 test("deadline reached mid-run: the run takes no hour it cannot finish and gives ownership back", async () => {
