@@ -126,18 +126,35 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
   try {
     // Read again under the lease: a run that finished meanwhile may have moved the checkpoint.
     lastCompleted = (await readCheckpoint(blob)).checkpoint.lastCompletedHour;
+    const deadlineMs = options.runDeadlineMs ?? DEFAULT_RUN_DEADLINE_MS;
+    const floorMs = options.hourEstimateFloorMs ?? DEFAULT_HOUR_ESTIMATE_FLOOR_MS;
+    // The longest hour so far, late corrections included: what the next hour is assumed to take.
+    let longestHourMs = 0;
+    /** Time left when it can no longer cover one more hour (or correction), else undefined. */
+    const deadlineShortfall = () => {
+      const remainingMs = deadlineMs - (monotonicMs() - startedAt);
+      const estimateMs = Math.max(floorMs, longestHourMs);
+      return remainingMs < estimateMs ? { remainingMs, estimateMs } : undefined;
+    };
+    const stopAtDeadline = (before: string, shortfall: { remainingMs: number; estimateMs: number }) =>
+      log(`replay run ${options.runId}: stopping before ${before}, run deadline: ${Math.round(shortfall.remainingMs / 1000)} s left, an hour takes about ${Math.round(shortfall.estimateMs / 1000)} s`);
+
     const lateScanHours = options.lateScanHours ?? DEFAULT_LATE_SCAN_HOURS;
     if (lastCompleted !== null && lateScanHours > 0) {
       for (const late of await findLateBatches(options.batches, options.checkpoints, options.eventHubName, { lastCompletedHour: lastCompleted, scanHours: lateScanHours })) {
+        const shortfall = deadlineShortfall();
+        if (shortfall) {
+          stopAtDeadline(`the late correction of ${late.hour}`, shortfall);
+          return summary("deadline", hoursBehind(lastCompleted, firstBatchHour, options.now()));
+        }
+        const correctionStartedAt = monotonicMs();
         const correction = await replayLate(options, ownership, late, await partitionIds());
+        longestHourMs = Math.max(longestHourMs, monotonicMs() - correctionStartedAt);
         corrections.push(correction);
         warn(`replay run ${options.runId}: LATE DATA in completed hour ${late.hour}: ${late.blobs.length} new or changed blob(s), ${correction.result.eventsSent} unseen event(s) sent as a late correction, ${correction.result.previouslySent} already sent`);
       }
     }
 
-    const deadlineMs = options.runDeadlineMs ?? DEFAULT_RUN_DEADLINE_MS;
-    const floorMs = options.hourEstimateFloorMs ?? DEFAULT_HOUR_ESTIMATE_FLOOR_MS;
-    let longestHourMs = 0;
     const lastDue = startOfHour(options.now()).getTime() - HOUR_MS;
     let next = lastCompleted !== null ? Date.parse(lastCompleted) + HOUR_MS : (firstBatchHour ??= await findFirstBatchHour(options.batches))?.getTime() ?? Infinity;
     let knownNextBatch: number | null | undefined;
@@ -145,11 +162,10 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
     log(`replay run ${options.runId}: ${hoursBehind(lastCompleted, firstBatchHour, options.now())} hour(s) due from ${Number.isFinite(next) ? new Date(next).toISOString() : "-"}`);
 
     while (results.length < options.maxHoursPerRun && next <= lastDue) {
-      const remainingMs = deadlineMs - (monotonicMs() - startedAt);
-      const estimateMs = Math.max(floorMs, longestHourMs);
-      if (remainingMs < estimateMs) {
+      const shortfall = deadlineShortfall();
+      if (shortfall) {
         stoppedBecause = "deadline";
-        log(`replay run ${options.runId}: stopping before ${new Date(next).toISOString()}, run deadline: ${Math.round(remainingMs / 1000)} s left, an hour takes about ${Math.round(estimateMs / 1000)} s`);
+        stopAtDeadline(new Date(next).toISOString(), shortfall);
         break;
       }
       if (knownNextBatch === undefined || (knownNextBatch !== null && knownNextBatch < next)) knownNextBatch = (await findNextBatchHour(options.batches, new Date(next)))?.getTime() ?? null;

@@ -172,6 +172,29 @@ test("a late batch into an hour that was empty when completed is sent and record
   expect(await readManifest(scope.checkpoints, scope.hub, H1)).toMatchObject({ eventsSent: 15, lateEventsSent: 15 });
 });
 
+test("late corrections count against the run deadline: a correction that no longer fits waits for the next run", async () => {
+  const scope = await peers.freshScope();
+  await stage(scope, H0, "T1", 3);
+  await stage(scope, H1, "T1", 3);
+  expect((await runReplay(runOptions(scope, "run-1", afterH1))).eventsSent).toBe(18);
+  // One late learner in each completed hour: one batch per correction, each taking ten simulated minutes.
+  await stage(scope, H0, "T9", 1);
+  await stage(scope, H1, "T9", 1);
+  let elapsed = 0;
+  const slow = gatedProducer(scope.producer(), () => {
+    elapsed += 10 * 60_000;
+  });
+
+  const first = await runReplay(runOptions(scope, "run-2", afterH1, { producer: slow.producer, monotonicMs: () => elapsed, runDeadlineMs: 15 * 60_000 }));
+
+  expect(first).toMatchObject({ stoppedBecause: "deadline", lateEventsSent: 3 });
+  expect(first.lateCorrections.map((correction) => correction.hour)).toEqual([H0.toISOString()]);
+  const second = await runReplay(runOptions(scope, "run-3", afterH1));
+  expect(second).toMatchObject({ stoppedBecause: null, lateEventsSent: 3 });
+  expect(second.lateCorrections.map((correction) => correction.hour)).toEqual([H1.toISOString()]);
+  expect(storedIds(scope)).toHaveLength(24);
+});
+
 test("deadline reached mid-run: the run takes no hour it cannot finish and gives ownership back", async () => {
   const scope = await peers.freshScope();
   const staged: StagedResponse[] = [];
