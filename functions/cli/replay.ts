@@ -171,7 +171,7 @@ export async function runReplayCommand(argv: readonly string[], io: ReplayComman
         break;
       }
       case "dead-letters redrive": {
-        const redrive = await redriveDeadLetters({ deadLetters, producer: producer as EventHubProducerClient, runId, now, hour: config.hour?.toISOString(), pseudonymizationSalt: salt });
+        const redrive = await redriveDeadLetters({ deadLetters, checkpoints, producer: producer as EventHubProducerClient, eventHubName: config.hub, runId, now, hour: config.hour?.toISOString(), pseudonymizationSalt: salt });
         result = redrive;
         text = `${redrive.redriven} of ${redrive.deadLetters} dead letter(s) sent and removed; ${redrive.stillInvalid} still invalid, ${redrive.withoutContent} without content (fix the blob and reopen its hour)`;
         break;
