@@ -9,7 +9,9 @@ import { listDeadLetters, redriveDeadLetters } from "../replay/dead-letter-redri
 import { reopenHour, ReplayCommandError } from "../replay/reopen-hour";
 import { CHECKPOINT_CONTAINER } from "../replay/replay-checkpoint";
 import { replayClock, startOfHour } from "../replay/replay-due-hours";
+import { isUnresolvedKeyVaultReference, readSendRateSettings, type SendRateSettings } from "../replay/replay-options";
 import { readReplayStatus } from "../replay/replay-status";
+import { SendPacer } from "../replay/send-pacer";
 
 export const REPLAY_USAGE = `Usage: npm run replay -- <command> [options]
 
@@ -33,7 +35,9 @@ Options:
   --hour <iso>               an hour start in UTC, e.g. 2023-03-01T05:00:00Z
   --json                     print the result as JSON
   --help                     show this help
-The pseudonymization salt, when used, comes from PSEUDONYMIZATION_SALT (never a flag).
+The pseudonymization salt, when used, comes from PSEUDONYMIZATION_SALT (never a flag); reopen and redrive refuse an
+unresolved @Microsoft.KeyVault(...) reference. They send at the function's rate: EVENTHUB_THROUGHPUT_UNITS,
+REPLAY_MAX_EVENTS_PER_SECOND, REPLAY_MAX_BYTES_PER_SECOND.
 Exit codes: 0 done, 1 failed, 2 wrong usage.
 `;
 
@@ -55,6 +59,8 @@ interface ReplayCommandConfig {
   readonly clockOffsetHours: number;
   readonly hour: Date | undefined;
   readonly json: boolean;
+  /** The function's own send rate, so an operator's sends share the namespace's throughput the same way. */
+  readonly sendRate: SendRateSettings;
 }
 
 function parseReplayArguments(argv: readonly string[], env: NodeJS.ProcessEnv): ReplayCommandConfig {
@@ -100,6 +106,12 @@ function parseReplayArguments(argv: readonly string[], env: NodeJS.ProcessEnv): 
     if (Number.isNaN(hour.getTime()) || startOfHour(hour).getTime() !== hour.getTime()) throw new UsageError(`--hour "${values.hour}" is not the start of a UTC hour, e.g. 2023-03-01T05:00:00Z`);
   }
   if (command === "reopen" && hour === undefined) throw new UsageError("reopen needs --hour <iso hour start>");
+  if (needsHub && isUnresolvedKeyVaultReference(env.PSEUDONYMIZATION_SALT?.trim())) {
+    throw new UsageError("PSEUDONYMIZATION_SALT is an unresolved Key Vault reference: resolve the secret (e.g. az keyvault secret show) and pass its value; the CLI never sends with a public string as the salt");
+  }
+  const problems: string[] = [];
+  const sendRate = readSendRateSettings(env, problems);
+  if (needsHub && problems.length > 0) throw new UsageError(problems.join(" "));
   return {
     command,
     storage: connectionString ? { kind: "connection-string", value: connectionString } : { kind: "account-url", value: accountUrl ?? "" },
@@ -108,6 +120,7 @@ function parseReplayArguments(argv: readonly string[], env: NodeJS.ProcessEnv): 
     clockOffsetHours,
     hour,
     json: values.json,
+    sendRate,
   };
 }
 
@@ -140,6 +153,7 @@ export async function runReplayCommand(argv: readonly string[], io: ReplayComman
           : new EventHubProducerClient(config.eventHub.value, config.hub);
     }
     const runId = `operator-${randomUUID()}`;
+    const pacer = new SendPacer({ eventsPerSecond: config.sendRate.maxEventsPerSecond, bytesPerSecond: config.sendRate.maxBytesPerSecond });
     let result: unknown;
     let text: string;
     switch (config.command) {
@@ -159,7 +173,7 @@ export async function runReplayCommand(argv: readonly string[], io: ReplayComman
         break;
       }
       case "reopen": {
-        const hourResult = await reopenHour({ batches, deadLetters, checkpoints, producer: producer as EventHubProducerClient, eventHubName: config.hub, hour: config.hour as Date, runId, now, pseudonymizationSalt: salt });
+        const hourResult = await reopenHour({ batches, deadLetters, checkpoints, producer: producer as EventHubProducerClient, eventHubName: config.hub, hour: config.hour as Date, runId, now, pseudonymizationSalt: salt, pacer });
         result = hourResult;
         text = `reopened ${hourResult.hour}: ${hourResult.eventsSent} event(s) sent again from ${hourResult.blobsRead} blob(s), ${hourResult.deadLettered} dead-lettered`;
         break;
@@ -171,7 +185,7 @@ export async function runReplayCommand(argv: readonly string[], io: ReplayComman
         break;
       }
       case "dead-letters redrive": {
-        const redrive = await redriveDeadLetters({ deadLetters, producer: producer as EventHubProducerClient, runId, now, hour: config.hour?.toISOString(), pseudonymizationSalt: salt });
+        const redrive = await redriveDeadLetters({ deadLetters, checkpoints, producer: producer as EventHubProducerClient, eventHubName: config.hub, runId, now, hour: config.hour?.toISOString(), pseudonymizationSalt: salt, pacer });
         result = redrive;
         text = `${redrive.redriven} of ${redrive.deadLetters} dead letter(s) sent and removed; ${redrive.stillInvalid} still invalid, ${redrive.withoutContent} without content (fix the blob and reopen its hour)`;
         break;

@@ -4,7 +4,12 @@ import { stagedResponseProblem } from "../ingestion/batch-blob";
 import type { StagedResponse } from "../ingestion/learner-response";
 import type { DeadLetter } from "./dead-letter";
 import type { BatchLineOutcome } from "./hour-batch-records";
+import { readManifest, readSentEventIds, writeManifest } from "./hour-manifest";
+import { ReplayCommandError } from "./reopen-hour";
+import { checkpointBlob, ensureCheckpoint } from "./replay-checkpoint";
 import { replayHourRecorded } from "./replay-hour";
+import { acquireOwnership, type HubOwnership } from "./replay-ownership";
+import type { SendPacer } from "./send-pacer";
 
 /** One dead letter as stored, with its blob name. */
 export interface StoredDeadLetter {
@@ -38,19 +43,41 @@ export interface RedriveResult {
   readonly withoutContent: number;
 }
 
-/**
- * Re-sends dead letters whose `content` an operator has repaired into a valid staged record: each goes through the
- * replay's own checks and sender (same eventId, so downstream de-duplication still holds), and its dead letter is
- * deleted once sent. Records that are still invalid are rewritten with the new reason and kept.
- */
-export async function redriveDeadLetters(input: {
+export interface RedriveInput {
   readonly deadLetters: ContainerClient;
+  readonly checkpoints: ContainerClient;
   readonly producer: EventHubProducerClient;
+  readonly eventHubName: string;
   readonly runId: string;
   readonly now: () => Date;
   readonly hour?: string;
   readonly pseudonymizationSalt?: string;
-}): Promise<RedriveResult> {
+  /** Shared rate limit of the sends; the timer run's settings, so a redrive never exceeds the namespace's throughput. @default unpaced */
+  readonly pacer?: SendPacer;
+  /** @default 30 */
+  readonly leaseSeconds?: number;
+}
+
+/**
+ * Re-sends dead letters whose `content` an operator has repaired into a valid staged record: each goes through the
+ * replay's own checks and sender (same eventId, so downstream de-duplication still holds), and its dead letter is
+ * deleted once sent. Records that are still invalid are rewritten with the new reason and kept. Like a reopen, it
+ * sends under the hub's lease (never overlapping a timer run) and adds the sent eventIds to the hour's sent-ids blob,
+ * so a late scan of the fixed source blob does not send them again.
+ */
+export async function redriveDeadLetters(input: RedriveInput): Promise<RedriveResult> {
+  const blob = checkpointBlob(input.checkpoints, input.eventHubName);
+  await ensureCheckpoint(blob);
+  const ownership = await acquireOwnership(blob, { eventHubName: input.eventHubName, runId: input.runId, leaseSeconds: input.leaseSeconds });
+  if (!ownership) throw new ReplayCommandError(`a replay run holds the lease on ${input.eventHubName}; try again when it has finished (see the status command)`);
+  try {
+    return await redriveOwned(input, ownership);
+  } finally {
+    await ownership.release();
+  }
+}
+
+async function redriveOwned(input: RedriveInput, ownership: HubOwnership): Promise<RedriveResult> {
   const letters = await listDeadLetters(input.deadLetters, { hour: input.hour });
   const byHour = new Map<string, Array<{ stored: StoredDeadLetter; record: StagedResponse }>>();
   let stillInvalid = 0;
@@ -78,6 +105,7 @@ export async function redriveDeadLetters(input: {
   let redriven = 0;
   for (const [hour, group] of byHour) {
     const lines: BatchLineOutcome[] = group.map(({ stored, record }) => ({ kind: "record", sourceBlob: stored.letter.sourceBlob, line: stored.letter.line, record }));
+    ownership.working(hour);
     const recorded = await replayHourRecorded({
       hour: new Date(hour),
       // Only the dead-letter container is touched: the batch container is never listed when the lines are given.
@@ -87,9 +115,12 @@ export async function redriveDeadLetters(input: {
       runId: input.runId,
       now: input.now,
       pseudonymizationSalt: input.pseudonymizationSalt,
+      pacer: input.pacer,
+      beforeSend: () => ownership.prove(),
       prefetched: Promise.resolve({ blobs: [], etags: new Map(), lines }),
     });
     const sent = new Set(recorded.sentEventIds);
+    await recordSent(input, hour, recorded.sentEventIds, () => ownership.prove());
     for (const { stored, record } of group) {
       if (!sent.has(record.eventId)) {
         stillInvalid += 1;
@@ -100,4 +131,17 @@ export async function redriveDeadLetters(input: {
     }
   }
   return { deadLetters: letters.length, redriven, stillInvalid, withoutContent };
+}
+
+/**
+ * Adds redriven eventIds to the hour's sent ids; the manifest itself (blobs, counts) is unchanged. An hour without a
+ * manifest is not completed yet: its on-time replay records what it sends.
+ */
+async function recordSent(input: RedriveInput, hour: string, sentEventIds: readonly string[], prove: () => Promise<void>): Promise<void> {
+  if (sentEventIds.length === 0) return;
+  const manifest = await readManifest(input.checkpoints, input.eventHubName, hour);
+  if (!manifest) return;
+  const sentBefore = await readSentEventIds(input.checkpoints, input.eventHubName, hour);
+  await prove();
+  await writeManifest(input.checkpoints, input.eventHubName, { ...manifest, writtenBy: input.runId }, [...new Set([...sentBefore, ...sentEventIds])]);
 }

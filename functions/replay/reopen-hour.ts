@@ -4,6 +4,7 @@ import { readManifest, readSentEventIds, writeManifest } from "./hour-manifest";
 import { checkpointBlob, ensureCheckpoint, readCheckpoint } from "./replay-checkpoint";
 import { replayHourRecorded, type HourReplayResult } from "./replay-hour";
 import { acquireOwnership } from "./replay-ownership";
+import type { SendPacer } from "./send-pacer";
 
 /** An operator request the replay refuses, with the reason and what to do instead. */
 export class ReplayCommandError extends Error {
@@ -25,6 +26,8 @@ export interface ReopenHourInput {
   /** The replay clock, for `replayedAt`. */
   readonly now: () => Date;
   readonly pseudonymizationSalt?: string;
+  /** Shared rate limit of the sends; the timer run's settings, so a reopen never exceeds the namespace's throughput. @default unpaced */
+  readonly pacer?: SendPacer;
   /** @default 30 */
   readonly leaseSeconds?: number;
 }
@@ -45,13 +48,16 @@ export async function reopenHour(input: ReopenHourInput): Promise<HourReplayResu
   if (!ownership) throw new ReplayCommandError(`a replay run holds the lease on ${input.eventHubName}; try again when it has finished (see the status command)`);
   try {
     ownership.working(hour);
-    const recorded = await replayHourRecorded({ hour: input.hour, batches: input.batches, deadLetters: input.deadLetters, producer: input.producer, runId: input.runId, now: input.now, pseudonymizationSalt: input.pseudonymizationSalt, beforeSend: () => ownership.prove() });
+    const recorded = await replayHourRecorded({ hour: input.hour, batches: input.batches, deadLetters: input.deadLetters, producer: input.producer, runId: input.runId, now: input.now, pseudonymizationSalt: input.pseudonymizationSalt, pacer: input.pacer, beforeSend: () => ownership.prove() });
     const previous = await readManifest(input.checkpoints, input.eventHubName, hour);
     await ownership.prove();
     if (recorded.blobs.length > 0 || previous) {
       const sentBefore = previous ? await readSentEventIds(input.checkpoints, input.eventHubName, hour) : [];
-      const manifest = { hour, blobs: recorded.blobs, eventsSent: (previous?.eventsSent ?? 0) + recorded.result.eventsSent, lateEventsSent: previous?.lateEventsSent ?? 0, writtenBy: input.runId };
-      await writeManifest(input.checkpoints, input.eventHubName, manifest, [...new Set([...sentBefore, ...recorded.sentEventIds])]);
+      const sentIds = [...new Set([...sentBefore, ...recorded.sentEventIds])];
+      const lateEventsSent = previous?.lateEventsSent ?? 0;
+      // A reopen sends copies of events already counted: the hour's distinct events, less the late ones, were sent on time.
+      const manifest = { hour, blobs: recorded.blobs, eventsSent: Math.max(0, sentIds.length - lateEventsSent), lateEventsSent, writtenBy: input.runId };
+      await writeManifest(input.checkpoints, input.eventHubName, manifest, sentIds);
     }
     return recorded.result;
   } finally {

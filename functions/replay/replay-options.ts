@@ -48,18 +48,8 @@ export class ReplaySettingsError extends Error {
 
 export function readReplaySettings(env: NodeJS.ProcessEnv = process.env): ReplaySettings {
   const problems: string[] = [];
-  const text = (name: string) => {
-    const value = env[name]?.trim();
-    return value ? value : undefined;
-  };
-  const number = (name: string, fallback: number, check: (value: number) => boolean, expected: string) => {
-    const raw = text(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (Number.isFinite(value) && check(value)) return value;
-    problems.push(`${name}="${raw}" is not valid: expected ${expected}.`);
-    return fallback;
-  };
+  const text = (name: string) => settingText(env, name);
+  const number = (name: string, fallback: number, check: (value: number) => boolean, expected: string) => settingNumber(env, problems, name, fallback, check, expected);
 
   const accountUrl = text("BATCH_STORAGE_ACCOUNT_URL");
   const storageConnection = text("BATCH_STORAGE_CONNECTION_STRING");
@@ -79,10 +69,9 @@ export function readReplaySettings(env: NodeJS.ProcessEnv = process.env): Replay
   if (!eventHubName) problems.push("Set EVENTHUB_NAME to the event hub the replay sends to (e.g. learner-responses).");
 
   const salt = text("PSEUDONYMIZATION_SALT");
-  // An unresolved Key Vault reference arrives verbatim; using it as the salt would silently pseudonymize with a public string.
-  if (salt?.startsWith("@Microsoft.KeyVault(")) problems.push("PSEUDONYMIZATION_SALT is an unresolved Key Vault reference: grant the function's identity 'Key Vault Secrets User' on the vault and check the secret URI.");
+  if (isUnresolvedKeyVaultReference(salt)) problems.push("PSEUDONYMIZATION_SALT is an unresolved Key Vault reference: grant the function's identity 'Key Vault Secrets User' on the vault and check the secret URI.");
 
-  const throughputUnits = number("EVENTHUB_THROUGHPUT_UNITS", 1, (v) => Number.isInteger(v) && v >= 1 && v <= 40, "a whole number of throughput units between 1 and 40");
+  const sendRate = readSendRateSettings(env, problems);
   const settings: ReplaySettings = {
     batchStorage,
     eventHub,
@@ -93,14 +82,51 @@ export function readReplaySettings(env: NodeJS.ProcessEnv = process.env): Replay
     runDeadlineSeconds: number("REPLAY_RUN_DEADLINE_SECONDS", 1500, (v) => v >= 60 && v <= 1740, "a number of seconds from 60 to 1740 (keep it below the host's 30-minute functionTimeout)"),
     lateScanHours: number("REPLAY_LATE_SCAN_HOURS", 24, (v) => Number.isInteger(v) && v >= 0 && v <= 24 * 31, "a whole number of hours from 0 to 744"),
     sendConcurrency: number("REPLAY_SEND_CONCURRENCY", DEFAULT_SEND_CONCURRENCY, (v) => Number.isInteger(v) && v >= 1 && v <= 1024, "a whole number between 1 and 1024"),
-    maxEventsPerSecond: number("REPLAY_MAX_EVENTS_PER_SECOND", throughputUnits * THROUGHPUT_UNIT_EVENTS_PER_SECOND, (v) => v > 0, "a number of events per second > 0"),
-    maxBytesPerSecond: number("REPLAY_MAX_BYTES_PER_SECOND", throughputUnits * THROUGHPUT_UNIT_BYTES_PER_SECOND, (v) => v > 0, "a number of bytes per second > 0"),
+    ...sendRate,
     sendTimeoutSeconds: number("REPLAY_SEND_TIMEOUT_SECONDS", 60, (v) => v > 0, "a number of seconds > 0"),
     sendMaxRetries: number("REPLAY_SEND_MAX_RETRIES", 5, (v) => Number.isInteger(v) && v >= 0, "a whole number >= 0"),
     pseudonymizationSalt: salt,
   };
   if (problems.length > 0) throw new ReplaySettingsError(problems);
   return settings;
+}
+
+/** The replay's send rate: one place for the function and the operator CLI, so both stay within the namespace's throughput. */
+export interface SendRateSettings {
+  readonly maxEventsPerSecond: number;
+  readonly maxBytesPerSecond: number;
+}
+
+/** Reads EVENTHUB_THROUGHPUT_UNITS, REPLAY_MAX_EVENTS_PER_SECOND and REPLAY_MAX_BYTES_PER_SECOND; each invalid one adds a problem. */
+export function readSendRateSettings(env: NodeJS.ProcessEnv, problems: string[]): SendRateSettings {
+  const number = (name: string, fallback: number, check: (value: number) => boolean, expected: string) => settingNumber(env, problems, name, fallback, check, expected);
+  const throughputUnits = number("EVENTHUB_THROUGHPUT_UNITS", 1, (v) => Number.isInteger(v) && v >= 1 && v <= 40, "a whole number of throughput units between 1 and 40");
+  return {
+    maxEventsPerSecond: number("REPLAY_MAX_EVENTS_PER_SECOND", throughputUnits * THROUGHPUT_UNIT_EVENTS_PER_SECOND, (v) => v > 0, "a number of events per second > 0"),
+    maxBytesPerSecond: number("REPLAY_MAX_BYTES_PER_SECOND", throughputUnits * THROUGHPUT_UNIT_BYTES_PER_SECOND, (v) => v > 0, "a number of bytes per second > 0"),
+  };
+}
+
+/**
+ * True when a salt is an App Service Key Vault reference the host did not resolve: it arrives verbatim, and using it
+ * would silently pseudonymize with a public string.
+ */
+export function isUnresolvedKeyVaultReference(salt: string | undefined): boolean {
+  return salt?.startsWith("@Microsoft.KeyVault(") ?? false;
+}
+
+function settingText(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function settingNumber(env: NodeJS.ProcessEnv, problems: string[], name: string, fallback: number, check: (value: number) => boolean, expected: string): number {
+  const raw = settingText(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (Number.isFinite(value) && check(value)) return value;
+  problems.push(`${name}="${raw}" is not valid: expected ${expected}.`);
+  return fallback;
 }
 
 /** The timer schedule: the REPLAY_SCHEDULE app setting when present (resolved by the host), the hourly default otherwise. */

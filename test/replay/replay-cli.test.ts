@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { EventHubProducerClient } from "@azure/event-hubs";
 import { runReplayCommand } from "../../functions/cli/replay";
 import { serializeBatch } from "../../functions/ingestion/batch-blob";
@@ -20,10 +21,10 @@ const H0 = hour("2023-03-01T00:00:00.000Z");
 const afterH0 = new Date("2023-03-01T01:05:00.000Z");
 const afterH2 = new Date("2023-03-01T03:05:00.000Z");
 
-async function replayCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function replayCli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const env = { BATCH_STORAGE_CONNECTION_STRING: peers.azurite.connectionString, EVENTHUB_CONNECTION_STRING: peers.hubs.connectionString(), EVENTHUB_NAME: HUB };
+  const env = { BATCH_STORAGE_CONNECTION_STRING: peers.azurite.connectionString, EVENTHUB_CONNECTION_STRING: peers.hubs.connectionString(), EVENTHUB_NAME: HUB, ...extraEnv };
   const code = await runReplayCommand(args, { env, stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) }, wallClock: () => afterH2 });
   return { code, stdout, stderr };
 }
@@ -88,6 +89,47 @@ test("status, reopen and dead-letter redrive against Azurite and the local hub",
   expect(sent).toHaveLength(15 + 6 + 21 + 1);
   expect(sent.filter((event) => event.eventId === broken.eventId)).toEqual([expect.objectContaining({ answerCode: 1, learnerId: "L0900" })]);
   expect((await replayCli(["dead-letters", "list"])).stdout).toBe("0 dead letter(s)\n");
+});
+
+test("reopen and redrive are paced by the function's settings and refuse an unresolved Key Vault salt", async () => {
+  const pacedHub = "learner-responses-1";
+  const [batches, deadLetters, checkpoints] = await Promise.all(
+    [BATCH_CONTAINER, DEAD_LETTER_CONTAINER, CHECKPOINT_CONTAINER].map(async (name) => {
+      const container = peers.blobService.getContainerClient(name);
+      await container.createIfNotExists();
+      return container;
+    }),
+  );
+  const H1 = hour("2023-03-01T01:00:00.000Z");
+  await uploadBatch(batches, H1, "T9", testResponses(H1, "T9", 7, 3));
+  const hubProducer = new EventHubProducerClient(peers.hubs.connectionString(), pacedHub);
+  try {
+    await runReplay({ batches, deadLetters, checkpoints, producer: hubProducer, eventHubName: pacedHub, runId: "run-paced", now: () => afterH2, maxHoursPerRun: 24 });
+  } finally {
+    await hubProducer.close();
+  }
+  const before = hubEvents(peers.hubs, pacedHub).length;
+  const reopen = ["reopen", "--hour", "2023-03-01T01:00:00Z", "--hub", pacedHub];
+
+  const keyVault = "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/salt/)";
+  for (const args of [reopen, ["dead-letters", "redrive", "--hub", pacedHub]]) {
+    expect(await replayCli(args, { PSEUDONYMIZATION_SALT: keyVault })).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "replay: PSEUDONYMIZATION_SALT is an unresolved Key Vault reference: resolve the secret (e.g. az keyvault secret show) and pass its value; the CLI never sends with a public string as the salt\n",
+    });
+  }
+  expect(await replayCli(reopen, { REPLAY_MAX_EVENTS_PER_SECOND: "fast" })).toEqual({ code: 2, stdout: "", stderr: 'replay: REPLAY_MAX_EVENTS_PER_SECOND="fast" is not valid: expected a number of events per second > 0.\n' });
+  expect(hubEvents(peers.hubs, pacedHub)).toHaveLength(before);
+
+  // 21 events at 4 events/s with a one-second bucket: at least (21 - 4) / 4 = 4.25 s of waiting; unpaced it takes milliseconds.
+  const startedAt = performance.now();
+  const paced = await replayCli(reopen, { REPLAY_MAX_EVENTS_PER_SECOND: "4" });
+  const elapsedMs = performance.now() - startedAt;
+  expect(paced).toMatchObject({ code: 0, stderr: "" });
+  expect(paced.stdout).toMatch(/^reopened 2023-03-01T01:00:00.000Z: 21 event\(s\) sent again/);
+  expect(hubEvents(peers.hubs, pacedHub)).toHaveLength(before + 21);
+  expect(elapsedMs).toBeGreaterThanOrEqual(4000);
 });
 
 test("wrong usage exits 2 with one line on stderr", async () => {
