@@ -5,10 +5,9 @@ import type { StagedResponse } from "../ingestion/learner-response";
 import type { DeadLetter } from "./dead-letter";
 import type { BatchLineOutcome } from "./hour-batch-records";
 import { readManifest, readSentEventIds, writeManifest } from "./hour-manifest";
-import { ReplayCommandError } from "./reopen-hour";
-import { checkpointBlob, ensureCheckpoint } from "./replay-checkpoint";
+import { withHubOwnership } from "./operator-command";
 import { replayHourRecorded } from "./replay-hour";
-import { acquireOwnership, type HubOwnership } from "./replay-ownership";
+import type { HubOwnership } from "./replay-ownership";
 import type { SendPacer } from "./send-pacer";
 
 /** One dead letter as stored, with its blob name. */
@@ -66,15 +65,7 @@ export interface RedriveInput {
  * so a late scan of the fixed source blob does not send them again.
  */
 export async function redriveDeadLetters(input: RedriveInput): Promise<RedriveResult> {
-  const blob = checkpointBlob(input.checkpoints, input.eventHubName);
-  await ensureCheckpoint(blob);
-  const ownership = await acquireOwnership(blob, { eventHubName: input.eventHubName, runId: input.runId, leaseSeconds: input.leaseSeconds });
-  if (!ownership) throw new ReplayCommandError(`a replay run holds the lease on ${input.eventHubName}; try again when it has finished (see the status command)`);
-  try {
-    return await redriveOwned(input, ownership);
-  } finally {
-    await ownership.release();
-  }
+  return withHubOwnership(input, (ownership) => redriveOwned(input, ownership));
 }
 
 async function redriveOwned(input: RedriveInput, ownership: HubOwnership): Promise<RedriveResult> {

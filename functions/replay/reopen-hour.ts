@@ -1,18 +1,11 @@
 import type { EventHubProducerClient } from "@azure/event-hubs";
 import type { ContainerClient } from "@azure/storage-blob";
 import { readManifest, readSentEventIds, writeManifest } from "./hour-manifest";
-import { checkpointBlob, ensureCheckpoint, readCheckpoint } from "./replay-checkpoint";
+import { checkpointBlob, readCheckpoint } from "./replay-checkpoint";
+import { ReplayCommandError, withHubOwnership } from "./operator-command";
 import { replayHourRecorded, type HourReplayResult } from "./replay-hour";
-import { acquireOwnership } from "./replay-ownership";
 import type { SendPacer } from "./send-pacer";
 
-/** An operator request the replay refuses, with the reason and what to do instead. */
-export class ReplayCommandError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ReplayCommandError";
-  }
-}
 
 export interface ReopenHourInput {
   readonly batches: ContainerClient;
@@ -43,10 +36,7 @@ export async function reopenHour(input: ReopenHourInput): Promise<HourReplayResu
   if (lastCompletedHour === null || Date.parse(hour) > Date.parse(lastCompletedHour)) {
     throw new ReplayCommandError(`hour ${hour} is not completed yet (last completed: ${lastCompletedHour ?? "none"}); the timer run replays it in order, so there is nothing to reopen`);
   }
-  await ensureCheckpoint(blob);
-  const ownership = await acquireOwnership(blob, { eventHubName: input.eventHubName, runId: input.runId, leaseSeconds: input.leaseSeconds });
-  if (!ownership) throw new ReplayCommandError(`a replay run holds the lease on ${input.eventHubName}; try again when it has finished (see the status command)`);
-  try {
+  return withHubOwnership(input, async (ownership) => {
     ownership.working(hour);
     const recorded = await replayHourRecorded({ hour: input.hour, batches: input.batches, deadLetters: input.deadLetters, producer: input.producer, runId: input.runId, now: input.now, pseudonymizationSalt: input.pseudonymizationSalt, pacer: input.pacer, beforeSend: () => ownership.prove() });
     const previous = await readManifest(input.checkpoints, input.eventHubName, hour);
@@ -60,7 +50,5 @@ export async function reopenHour(input: ReopenHourInput): Promise<HourReplayResu
       await writeManifest(input.checkpoints, input.eventHubName, manifest, sentIds);
     }
     return recorded.result;
-  } finally {
-    await ownership.release();
-  }
+  });
 }

@@ -3,7 +3,7 @@ import { batchBlobName } from "../../functions/ingestion/learner-response";
 import type { DeadLetter } from "../../functions/replay/dead-letter";
 import { listDeadLetters, redriveDeadLetters } from "../../functions/replay/dead-letter-redrive";
 import { readSentEventIds } from "../../functions/replay/hour-manifest";
-import { ReplayCommandError } from "../../functions/replay/reopen-hour";
+import { ReplayCommandError } from "../../functions/replay/operator-command";
 import { checkpointBlob } from "../../functions/replay/replay-checkpoint";
 import { acquireOwnership } from "../../functions/replay/replay-ownership";
 import { runReplay } from "../../functions/replay/replay-run";
