@@ -1,10 +1,7 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { _ } from "ajv/dist/2020";
-import standaloneCode from "ajv/dist/standalone";
 import { build, type Plugin } from "esbuild";
 import { zipSync } from "fflate";
-import { createEventSchemaCompiler } from "../replay/event-validator";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 const ENTRY_DIR = path.join(PROJECT_ROOT, "functions", "app");
@@ -30,28 +27,6 @@ const preferCommonJsBuilds: Plugin = {
       if ((args.kind !== "import-statement" && args.kind !== "dynamic-import") || args.pluginData === "commonjs") return undefined;
       const resolved = await pluginBuild.resolve(args.path, { kind: "require-call", resolveDir: args.resolveDir, importer: args.importer, pluginData: "commonjs" });
       return resolved.errors.length > 0 ? undefined : resolved;
-    });
-  },
-};
-
-/**
- * Replaces functions/replay/event-validator.ts with the same validator compiled at build time (ajv's standalone
- * code): the function then carries no JSON Schema compiler and validates its first event without compiling.
- */
-const precompiledEventValidator: Plugin = {
-  name: "precompiled-event-validator",
-  setup(pluginBuild) {
-    const replayDir = path.join(PROJECT_ROOT, "functions", "replay");
-    pluginBuild.onLoad({ filter: /[\\/]functions[\\/]replay[\\/]event-validator\.ts$/ }, () => ({
-      contents: 'import validate from "precompiled:event-validator";\nexport function eventValidator() { return validate; }\n',
-      loader: "ts",
-      resolveDir: replayDir,
-    }));
-    pluginBuild.onResolve({ filter: /^precompiled:event-validator$/ }, () => ({ path: "event-validator", namespace: "precompiled" }));
-    pluginBuild.onLoad({ filter: /.*/, namespace: "precompiled" }, () => {
-      // The generated code requires the formats module, so the bundle uses the one definition the tests use.
-      const { ajv, validate } = createEventSchemaCompiler({ code: { source: true, formats: _`require("./event-schema-formats").EVENT_SCHEMA_FORMATS` } });
-      return { contents: standaloneCode(ajv, validate), loader: "js", resolveDir: replayDir };
     });
   },
 };
@@ -93,8 +68,7 @@ export interface FunctionBundle {
 
 /**
  * Bundles every functions/app/*.ts entry with esbuild into one minified CommonJS file each (Node 22,
- * @azure/functions-core left to the worker; the event validator precompiled; @azure/identity in a chunk loaded on
- * first use), source maps beside the files, writes host.json and package.json next to them and zips the app
+ * @azure/functions-core left to the worker; @azure/identity in a chunk loaded on first use), source maps beside the files, writes host.json and package.json next to them and zips the app
  * (without source maps) for One Deploy.
  */
 export async function buildFunctionBundle(options: FunctionBundleOptions = {}): Promise<FunctionBundle> {
@@ -117,7 +91,7 @@ export async function buildFunctionBundle(options: FunctionBundleOptions = {}): 
     // Maps stay next to the bundle for local symbolication but out of the zip: they would triple its size.
     sourcemap: "external",
     legalComments: "none",
-    plugins: [precompiledEventValidator, separateIdentityChunk(identityUsed)],
+    plugins: [separateIdentityChunk(identityUsed)],
     define: { "import.meta.url": "__bundleFileUrl" },
     banner: { js: 'var __bundleFileUrl=require("url").pathToFileURL(__filename).href;' },
     logLevel: "warning",

@@ -82,46 +82,55 @@ class BatchLineReader {
   private closed = false;
 
   push(text: string): BatchLine[] {
-    this.pending += text;
-    const parts = this.pending.split("\n");
-    this.pending = parts.pop() ?? "";
-    return parts.flatMap((line) => this.readLine(line));
+    const lines: BatchLine[] = [];
+    let start = 0;
+    for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
+      const raw = this.pending === "" ? text.slice(start, end) : this.pending + text.slice(start, end);
+      this.pending = "";
+      const line = this.readLine(raw);
+      if (line) lines.push(line);
+      start = end + 1;
+    }
+    this.pending += text.slice(start);
+    return lines;
   }
 
   end(): BatchLine[] {
-    const lines = this.pending === "" ? [] : this.readLine(this.pending);
+    const line = this.pending === "" ? undefined : this.readLine(this.pending);
+    const lines = line ? [line] : [];
     this.pending = "";
     if (!this.closed) lines.push({ lineNumber: 0, line: "", reason: "the batch does not end with a ] line: the blob may be truncated" });
     return lines;
   }
 
-  private readLine(raw: string): BatchLine[] {
+  private readLine(raw: string): BatchLine | undefined {
     this.lineNumber += 1;
     const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (line.trim() === "") return [];
+    if (line.trim() === "") return undefined;
     if (line === "[" && !this.opened && this.lineNumber === 1) {
       this.opened = true;
-      return [];
+      return undefined;
     }
     if (line === "]" && !this.closed) {
       this.closed = true;
-      return [];
+      return undefined;
     }
-    const corrupt = (reason: string): BatchLine[] => [{ lineNumber: this.lineNumber, line, reason }];
-    if (this.closed) return corrupt("a line after the closing ]");
+    if (this.closed) return { lineNumber: this.lineNumber, line, reason: "a line after the closing ]" };
     let value: unknown;
     try {
       value = JSON.parse(line.endsWith(",") ? line.slice(0, -1) : line);
     } catch (error) {
-      return corrupt(`not valid JSON: ${(error as Error).message}`);
+      return { lineNumber: this.lineNumber, line, reason: `not valid JSON: ${(error as Error).message}` };
     }
     const problem = stagedResponseProblem(value);
-    return problem ? corrupt(problem) : [{ lineNumber: this.lineNumber, response: value as StagedResponse }];
+    return problem ? { lineNumber: this.lineNumber, line, reason: problem } : { lineNumber: this.lineNumber, response: value as StagedResponse };
   }
 }
 
 const FIELDS = ["eventId", "learnerId", "testId", "itemId", "answerCode", "responseTime", "grade", "knowledgeTag", "elapsedSeconds"];
+const FIELD_NAMES = new Set(FIELDS);
 const ID = /^[A-Za-z0-9-]+$/;
+const EVENT_ID_FORMAT = "eventId must be 64 lowercase hex digits";
 const RESPONSE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
@@ -131,12 +140,14 @@ const RESPONSE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export function stagedResponseProblem(value: unknown): string | null {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "expected a JSON object";
   const record = value as Record<string, unknown>;
-  const unknownField = Object.keys(record).find((key) => !FIELDS.includes(key));
-  if (unknownField !== undefined) return `unexpected field "${unknownField}"`;
-  const missing = FIELDS.find((field) => !(field in record));
-  if (missing !== undefined) return `missing field "${missing}"`;
+  let fields = 0;
+  for (const key in record) {
+    if (!FIELD_NAMES.has(key)) return `unexpected field "${key}"`;
+    fields += 1;
+  }
+  if (fields !== FIELDS.length) return `missing field "${FIELDS.find((field) => !(field in record))}"`;
   const { eventId, learnerId, testId, itemId, answerCode, responseTime, grade, knowledgeTag, elapsedSeconds } = record;
-  if (typeof eventId !== "string" || !/^[0-9a-f]{64}$/.test(eventId)) return "eventId must be 64 lowercase hex digits";
+  if (typeof eventId !== "string") return EVENT_ID_FORMAT;
   if (typeof learnerId !== "string" || learnerId === "") return "learnerId must be a non-empty string";
   if (typeof testId !== "string" || !ID.test(testId)) return "testId must match [A-Za-z0-9-]+";
   if (typeof itemId !== "string" || !ID.test(itemId)) return "itemId must match [A-Za-z0-9-]+";
@@ -147,11 +158,20 @@ export function stagedResponseProblem(value: unknown): string | null {
   if (typeof grade !== "string" || grade === "") return "grade must be a non-empty string";
   if (knowledgeTag !== null && typeof knowledgeTag !== "string") return "knowledgeTag must be a string or null";
   if (elapsedSeconds !== null && (typeof elapsedSeconds !== "number" || elapsedSeconds < 0)) return "elapsedSeconds must be a non-negative number or null";
-  if (eventId !== computeEventId(learnerId, testId, itemId, responseTime)) return "eventId does not match learnerId|testId|itemId|responseTime";
+  // A matching eventId is a SHA-256 in hex, so the format is checked only to say which problem a mismatch is.
+  if (eventId !== computeEventId(learnerId, testId, itemId, responseTime)) return /^[0-9a-f]{64}$/.test(eventId) ? "eventId does not match learnerId|testId|itemId|responseTime" : EVENT_ID_FORMAT;
   return null;
 }
 
+/** Days in each month of a leap year; February 29 is checked against the year. */
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Whether a time that matched RESPONSE_TIME names a real instant (Date.parse would roll 2023-02-30 and 24:00 over). */
 function isRealInstant(responseTime: string): boolean {
-  const ms = Date.parse(responseTime);
-  return Number.isFinite(ms) && new Date(ms).toISOString() === responseTime;
+  const year = Number(responseTime.slice(0, 4));
+  const month = Number(responseTime.slice(5, 7));
+  const day = Number(responseTime.slice(8, 10));
+  const leapYear = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const realDate = month >= 1 && month <= 12 && day >= 1 && day <= DAYS_IN_MONTH[month - 1] && (month !== 2 || day !== 29 || leapYear);
+  return realDate && Number(responseTime.slice(11, 13)) < 24 && Number(responseTime.slice(14, 16)) < 60 && Number(responseTime.slice(17, 19)) < 60;
 }

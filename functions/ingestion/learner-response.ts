@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /**
  * A validated response as staged in a batch blob: the event body minus the fields the replay adds.
@@ -28,7 +28,7 @@ export interface LearnerResponseEvent extends StagedResponse {
 
 /** Lowercase hex SHA-256 of learnerId|testId|itemId|responseTime: the de-duplication key of every stage. */
 export function computeEventId(learnerId: string, testId: string, itemId: string, responseTimeUtc: string): string {
-  return createHash("sha256").update(`${learnerId}|${testId}|${itemId}|${responseTimeUtc}`).digest("hex");
+  return hash("sha256", `${learnerId}|${testId}|${itemId}|${responseTimeUtc}`, "hex");
 }
 
 /** Container holding staged batches. */

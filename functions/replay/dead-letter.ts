@@ -13,7 +13,7 @@ export interface DeadLetter {
   readonly sourceBlob: string;
   /** 1-based line number in the batch blob; 0 when the whole blob could not be read. */
   readonly line: number;
-  /** Short machine-readable cause, e.g. "bad-json", "bad-record", "schema-violation", "unreadable-blob". */
+  /** Short machine-readable cause, "outside-hour", "corrupt-line", "too-large" or "corrupt-blob". */
   readonly reason: string;
   /** Human-readable explanation naming the field or position at fault. */
   readonly detail: string;

@@ -1,9 +1,8 @@
 import type { EventHubProducerClient } from "@azure/event-hubs";
 import type { ContainerClient } from "@azure/storage-blob";
 import { forEachConcurrently } from "../ingestion/bounded-concurrency";
-import type { LearnerResponseEvent } from "../ingestion/learner-response";
+import type { LearnerResponseEvent, StagedResponse } from "../ingestion/learner-response";
 import { writeDeadLetter, type DeadLetter } from "./dead-letter";
-import { eventSchemaViolations } from "./event-schema";
 import { DEFAULT_SEND_CONCURRENCY, sendEventsByPartition } from "./event-sender";
 import { readHourBatches, type HourBatches } from "./hour-batch-records";
 import type { SealedBlob } from "./hour-manifest";
@@ -89,12 +88,14 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
   const deadLetter = (sourceBlob: string, line: number, reason: string, detail: string, content: string | null) =>
     deadLetters.push({ sourceContainer: options.batches.containerName, sourceBlob, line, reason, detail, content, batchHour: hour, runId: options.runId, deadLetteredAt: new Date().toISOString() });
 
-  const seen = new Map<string, string>();
+  /** The first record read for each staged eventId; later ones are compared with it (serialized only then). */
+  const seen = new Map<string, StagedResponse>();
   const alreadySent = options.alreadySent ?? new Set<string>();
   const events: LearnerResponseEvent[] = [];
   /** Staged eventIds of the events sent (not of dead-lettered ones), for the hour's manifest. */
   const sentEventIds = new Set<string>();
   const replayedAt = now().toISOString();
+  const hourPrefix = hour.slice(0, 13);
   let recordsRead = 0;
   let duplicatesDropped = 0;
   let conflictingDuplicates = 0;
@@ -113,31 +114,40 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
       continue;
     }
     const record = outcome.record;
-    const firstContent = seen.get(record.eventId);
-    if (firstContent !== undefined) {
-      if (firstContent === JSON.stringify(record)) duplicatesDropped += 1;
+    const first = seen.get(record.eventId);
+    if (first !== undefined) {
+      if (JSON.stringify(first) === JSON.stringify(record)) duplicatesDropped += 1;
       else conflictingDuplicates += 1;
       continue;
     }
-    // Remembered before it is checked: a repeated invalid record is dead-lettered once, and the first read stays the one kept.
-    seen.set(record.eventId, JSON.stringify(record));
+    // Remembered before it is checked: a repeated out-of-hour record is dead-lettered once, and the first read stays the one kept.
+    seen.set(record.eventId, record);
     if (alreadySent.has(record.eventId)) {
       previouslySent += 1;
       continue;
     }
-    if (startOfHourIso(record.responseTime) !== hour) {
+    // The batch reader accepted only canonical UTC times (yyyy-MM-ddTHH:mm:ss.sssZ), so the hour is the first 13 characters.
+    if (record.responseTime.slice(0, 13) !== hourPrefix) {
       deadLetter(outcome.sourceBlob, outcome.line, "outside-hour", `responseTime ${record.responseTime} is not in the batch's hour ${hour}`, JSON.stringify(record));
       continue;
     }
-    // De-duplication above uses the staged eventId; only the sent copy carries the pseudonym.
-    const event: LearnerResponseEvent = { schemaVersion: 1, ...record, eventId: identity.eventId(record.eventId), learnerId: identity.learnerId(record.learnerId), batchHour: hour, replayedAt };
-    const violations = eventSchemaViolations(event);
-    if (violations !== undefined) {
-      deadLetter(outcome.sourceBlob, outcome.line, "schema-violation", violations, JSON.stringify(record));
-      continue;
-    }
+    // De-duplication above uses the staged eventId; only the sent copy carries the pseudonym. The batch reader checked
+    // the record against the event schema's fields, so the event follows learner-response-event.schema.json.
     sentEventIds.add(record.eventId);
-    events.push(event);
+    events.push({
+      schemaVersion: 1,
+      eventId: identity.eventId(record.eventId),
+      learnerId: identity.learnerId(record.learnerId),
+      testId: record.testId,
+      itemId: record.itemId,
+      answerCode: record.answerCode,
+      responseTime: record.responseTime,
+      grade: record.grade,
+      knowledgeTag: record.knowledgeTag,
+      elapsedSeconds: record.elapsedSeconds,
+      batchHour: hour,
+      replayedAt,
+    });
   }
 
   const sent = await sendEventsByPartition({
@@ -172,9 +182,4 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
     batchesSent: sent.batchesSent,
   };
   return { result, blobs: blobs.map((name) => ({ name, etag: etags.get(name) ?? "" })), sentEventIds: [...sentEventIds] };
-}
-
-function startOfHourIso(responseTime: string): string {
-  const ms = Date.parse(responseTime);
-  return new Date(ms - (ms % 3_600_000)).toISOString();
 }

@@ -1,6 +1,7 @@
 import Ajv2020 from "ajv/dist/2020";
 import { isBatchRecord, parseBatchLines, parseBatchStream, serializeBatch, stagedResponseProblem, type BatchLine } from "../../functions/ingestion/batch-blob";
 import eventSchema from "../../functions/ingestion/learner-response-event.schema.json";
+import { computeEventId } from "../../functions/ingestion/learner-response";
 import { stagedResponse } from "./staged-response-fixture";
 
 const a = stagedResponse("L1", "T1", "I1", "2023-03-01T00:10:00.000Z", { knowledgeTag: "7865", elapsedSeconds: 3.5 });
@@ -58,12 +59,20 @@ describe("parseBatchLines", () => {
     ["a field is unknown", { ...a, schemaVersion: 1 }, 'unexpected field "schemaVersion"'],
     ["responseTime has no milliseconds", { ...a, responseTime: "2023-03-01T00:10:00Z" }, "responseTime must be UTC ISO 8601 with milliseconds"],
     ["responseTime is not a real date", { ...a, responseTime: "2023-02-30T00:10:00.000Z" }, "responseTime must be UTC ISO 8601 with milliseconds"],
+    ["responseTime is February 29 of a common year", { ...a, responseTime: "2023-02-29T00:10:00.000Z" }, "responseTime must be UTC ISO 8601 with milliseconds"],
+    ["responseTime is 24:00", { ...a, responseTime: "2023-03-01T24:00:00.000Z" }, "responseTime must be UTC ISO 8601 with milliseconds"],
+    ["eventId is not hex", { ...a, eventId: "E1" }, "eventId must be 64 lowercase hex digits"],
     ["testId has an underscore", { ...a, testId: "T_1" }, "testId must match"],
     ["elapsedSeconds is negative", { ...a, elapsedSeconds: -1 }, "elapsedSeconds must be"],
     ["the line is an array", [a], "expected a JSON object"],
   ])("fails when %s", (_case, record, reason) => {
     const line = `${JSON.stringify(record)},`;
     expect(parseBatchLines(`[\n${line}\n]\n`)).toEqual([{ lineNumber: 2, line, reason: expect.stringContaining(reason) }]);
+  });
+
+  it("reads a record answered on February 29 of a leap year", () => {
+    const leapDay = { ...a, responseTime: "2024-02-29T23:59:59.999Z", eventId: computeEventId(a.learnerId, a.testId, a.itemId, "2024-02-29T23:59:59.999Z") };
+    expect(parseBatchLines(serializeBatch([leapDay]))).toEqual([{ lineNumber: 2, response: leapDay }]);
   });
 
   it("fails when the blob is truncated, reporting the cut record and the missing ]", () => {
