@@ -10,6 +10,9 @@ export type BatchLineOutcome =
   /** A problem with the blob as a whole (e.g. truncated: no closing `]`); its readable lines are still outcomes of their own. */
   | { readonly kind: "corrupt-blob"; readonly sourceBlob: string; readonly line: 0; readonly detail: string };
 
+/** Batch blobs downloaded at once when none is configured. */
+export const DEFAULT_DOWNLOAD_CONCURRENCY = 8;
+
 export interface HourBatches {
   /** Names of the hour's batch blobs, in name order. */
   readonly blobs: readonly string[];

@@ -4,7 +4,7 @@ import { forEachConcurrently } from "../ingestion/bounded-concurrency";
 import type { LearnerResponseEvent, StagedResponse } from "../ingestion/learner-response";
 import { writeDeadLetter, type DeadLetter } from "./dead-letter";
 import { DEFAULT_SEND_CONCURRENCY, sendEventsByPartition } from "./event-sender";
-import { readHourBatches, type HourBatches } from "./hour-batch-records";
+import { DEFAULT_DOWNLOAD_CONCURRENCY, readHourBatches, type HourBatches } from "./hour-batch-records";
 import type { SealedBlob } from "./hour-manifest";
 import { eventIdentityMapper } from "./pseudonymize";
 import type { SendPacer } from "./send-pacer";
@@ -28,7 +28,7 @@ export interface ReplayHourOptions {
   readonly partitionIds?: readonly string[];
   /** Paces sends to the namespace's throughput. @default - unpaced */
   readonly pacer?: SendPacer;
-  /** Batch blobs downloaded at once. @default 8 */
+  /** Batch blobs downloaded at once. @default DEFAULT_DOWNLOAD_CONCURRENCY (8) */
   readonly downloadConcurrency?: number;
   /** The batches to replay when already read (a late correction reads only new or changed blobs). @default - every blob of the hour, read here */
   readonly prefetched?: Promise<HourBatches>;
@@ -82,7 +82,7 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
   const hour = options.hour.toISOString();
   const now = options.now ?? (() => new Date());
   const identity = eventIdentityMapper(options.pseudonymizationSalt);
-  const { blobs, etags, lines } = await (options.prefetched ?? readHourBatches(options.batches, options.hour, options.downloadConcurrency ?? 8));
+  const { blobs, etags, lines } = await (options.prefetched ?? readHourBatches(options.batches, options.hour, options.downloadConcurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY));
 
   const deadLetters: DeadLetter[] = [];
   const deadLetter = (sourceBlob: string, line: number, reason: string, detail: string, content: string | null) =>

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { EventHubProducerClient } from "@azure/event-hubs";
 import type { ContainerClient } from "@azure/storage-blob";
-import { readBatchBlobs } from "./hour-batch-records";
+import { DEFAULT_DOWNLOAD_CONCURRENCY, readBatchBlobs, readHourBatches } from "./hour-batch-records";
 import { readSentEventIds, writeManifest, type HourManifest } from "./hour-manifest";
 import { findLateBatches, type LateBatches } from "./late-batches";
 import { checkpointBlob, ensureCheckpoint, readCheckpoint, writeCheckpoint } from "./replay-checkpoint";
@@ -123,9 +123,19 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
 
   // Undefined until read under the lease: a failure before that must not write a checkpoint at all.
   let lastCompleted: string | null | undefined;
+  /** The last completed hour the checkpoint blob holds (lastCompleted runs ahead while an hour's seal is written). */
+  let committed: string | null | undefined;
+  // Checkpoint writes of the hub, in order: an hour's seal (manifest, then the checkpoint) and the next hour's
+  // in-progress mark run while that hour's blobs are read, and every send waits for them.
+  let writes: Promise<void> = Promise.resolve();
+  const thenWrite = (write: () => Promise<void>) => {
+    writes = writes.then(write);
+    // Awaited before the next send or at the end; marked handled so a failure during a read is not "unhandled".
+    writes.catch(() => undefined);
+  };
   try {
     // Read again under the lease: a run that finished meanwhile may have moved the checkpoint.
-    lastCompleted = (await readCheckpoint(blob)).checkpoint.lastCompletedHour;
+    lastCompleted = committed = (await readCheckpoint(blob)).checkpoint.lastCompletedHour;
     const deadlineMs = options.runDeadlineMs ?? DEFAULT_RUN_DEADLINE_MS;
     const floorMs = options.hourEstimateFloorMs ?? DEFAULT_HOUR_ESTIMATE_FLOOR_MS;
     // The longest hour so far, late corrections included: what the next hour is assumed to take.
@@ -172,29 +182,43 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
       if (knownNextBatch === null || knownNextBatch > next) {
         // Empty hours have nothing to send or seal: complete the whole range with one write.
         const until = Math.min(knownNextBatch ?? Infinity, lastDue + HOUR_MS);
-        lastCompleted = new Date(until - HOUR_MS).toISOString();
-        await ownership.prove();
-        await writeCheckpoint(blob, ownership, { lastCompletedHour: lastCompleted, inProgress: null });
+        const completed = new Date(until - HOUR_MS).toISOString();
+        thenWrite(async () => {
+          await ownership.prove();
+          await writeCheckpoint(blob, ownership, { lastCompletedHour: completed, inProgress: null });
+          committed = completed;
+        });
+        lastCompleted = completed;
         emptyHoursSkipped += (until - next) / HOUR_MS;
         next = until;
         continue;
       }
       const hour = new Date(next).toISOString();
       const hourStartedAt = monotonicMs();
-      ownership.working(hour);
-      await writeCheckpoint(blob, ownership, { lastCompletedHour: lastCompleted, inProgress: { hour, runId: options.runId, claimedAt: wallClock().toISOString() } });
-      const recorded = await replayHourRecorded({ ...ownedHourOptions(options, ownership, await partitionIds()), hour: new Date(next) });
-      await ownership.prove();
-      if (recorded.blobs.length > 0) await writeManifest(options.checkpoints, options.eventHubName, manifestOf(hour, recorded, undefined, options.runId, false), recorded.sentEventIds);
-      await writeCheckpoint(blob, ownership, { lastCompletedHour: hour, inProgress: null });
+      const previous = lastCompleted;
+      thenWrite(async () => {
+        ownership.working(hour);
+        await writeCheckpoint(blob, ownership, { lastCompletedHour: previous, inProgress: { hour, runId: options.runId, claimedAt: wallClock().toISOString() } });
+      });
+      // Listed and read now, after the previous hour's sends: a batch uploaded while that hour was sent is in this one.
+      const read = readHourBatches(options.batches, new Date(next), DEFAULT_DOWNLOAD_CONCURRENCY);
+      read.catch(() => undefined);
+      const recorded = await replayHourRecorded({ ...ownedHourOptions(options, ownership, await partitionIds(), () => writes), hour: new Date(next), prefetched: read });
+      thenWrite(async () => {
+        await ownership.prove();
+        if (recorded.blobs.length > 0) await writeManifest(options.checkpoints, options.eventHubName, manifestOf(hour, recorded, undefined, options.runId, false), recorded.sentEventIds);
+        await writeCheckpoint(blob, ownership, { lastCompletedHour: hour, inProgress: null });
+        committed = hour;
+        ownership.working(null);
+      });
       lastCompleted = hour;
-      ownership.working(null);
       results.push(recorded.result);
       longestHourMs = Math.max(longestHourMs, monotonicMs() - hourStartedAt);
       next += HOUR_MS;
       const r = recorded.result;
       log(`replayed ${hour}: ${r.eventsSent} sent, ${r.duplicatesDropped} duplicates, ${r.conflictingDuplicates} conflicting duplicates, ${r.deadLettered} dead-lettered from ${r.blobsRead} blob(s)`);
     }
+    await writes;
     return summary(stoppedBecause, hoursBehind(lastCompleted, firstBatchHour, options.now()));
   } catch (error) {
     if (error instanceof OwnershipLostError) {
@@ -202,15 +226,19 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
       throw error;
     }
     // A failed hour: clear the in-progress mark so operators do not see a phantom owner; the next run retries the hour.
-    if (lastCompleted !== undefined) await writeCheckpoint(blob, ownership, { lastCompletedHour: lastCompleted, inProgress: null }).catch(() => undefined);
+    await writes.catch(() => undefined);
+    if (committed !== undefined) await writeCheckpoint(blob, ownership, { lastCompletedHour: committed, inProgress: null }).catch(() => undefined);
     throw error;
   } finally {
     await ownership.release();
   }
 }
 
-/** What every hour this run sends shares: the same clients, partition mapping and pacer, and proof of ownership before each send. */
-function ownedHourOptions(options: ReplayRunOptions, ownership: HubOwnership, partitionIds: readonly string[]): Omit<ReplayHourOptions, "hour"> {
+/**
+ * What every hour this run sends shares: the same clients, partition mapping and pacer, and before each send the
+ * checkpoint writes it must follow (`writesDone`) and proof of ownership.
+ */
+function ownedHourOptions(options: ReplayRunOptions, ownership: HubOwnership, partitionIds: readonly string[], writesDone?: () => Promise<void>): Omit<ReplayHourOptions, "hour"> {
   return {
     batches: options.batches,
     deadLetters: options.deadLetters,
@@ -221,7 +249,10 @@ function ownedHourOptions(options: ReplayRunOptions, ownership: HubOwnership, pa
     partitionIds,
     pacer: options.pacer,
     now: options.now,
-    beforeSend: () => ownership.prove(),
+    beforeSend: async () => {
+      await writesDone?.();
+      await ownership.prove();
+    },
   };
 }
 
@@ -232,7 +263,7 @@ async function replayLate(options: ReplayRunOptions, ownership: HubOwnership, la
   const recorded = await replayHourRecorded({
     ...ownedHourOptions(options, ownership, partitionIds),
     hour: new Date(late.hour),
-    prefetched: readBatchBlobs(options.batches, late.blobs, 8),
+    prefetched: readBatchBlobs(options.batches, late.blobs, DEFAULT_DOWNLOAD_CONCURRENCY),
     alreadySent: new Set(previouslySent),
   });
   await ownership.prove();
