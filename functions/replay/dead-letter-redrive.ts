@@ -4,6 +4,7 @@ import { stagedResponseProblem } from "../ingestion/batch-blob";
 import type { StagedResponse } from "../ingestion/learner-response";
 import type { DeadLetter } from "./dead-letter";
 import type { BatchLineOutcome } from "./hour-batch-records";
+import { prepareHourEvents } from "./hour-events";
 import { readManifest, readSentEventIds, writeManifest } from "./hour-manifest";
 import { withHubOwnership } from "./operator-command";
 import { replayHourRecorded } from "./replay-hour";
@@ -99,16 +100,14 @@ async function redriveOwned(input: RedriveInput, ownership: HubOwnership): Promi
     ownership.working(hour);
     const recorded = await replayHourRecorded({
       hour: new Date(hour),
-      // Only the dead-letter container is touched: the batch container is never listed when the lines are given.
+      // Only the dead-letter container is touched: the batch container is never listed when the hour comes prepared.
       batches: input.deadLetters,
       deadLetters: input.deadLetters,
       producer: input.producer,
       runId: input.runId,
-      now: input.now,
-      pseudonymizationSalt: input.pseudonymizationSalt,
       pacer: input.pacer,
       beforeSend: () => ownership.prove(),
-      prefetched: Promise.resolve({ blobs: [], etags: new Map(), lines }),
+      prepared: Promise.resolve({ blobs: [], events: prepareHourEvents(lines, { hour, replayedAt: input.now().toISOString(), pseudonymizationSalt: input.pseudonymizationSalt }) }),
     });
     const sent = new Set(recorded.sentEventIds);
     await recordSent(input, hour, recorded.sentEventIds, () => ownership.prove());

@@ -13,9 +13,13 @@ export function sortEventsByResponseTime(events: readonly LearnerResponseEvent[]
 
 const FRACTION = /\.(\d+)/;
 
+/** Length of the canonical form yyyy-MM-ddTHH:mm:ss.sssZ, which every staged record has. */
+const CANONICAL_LENGTH = 24;
+
 /** Microseconds since the epoch; Date.parse keeps only milliseconds, so the fourth to sixth fraction digits are added here. */
 function responseTimeKey(responseTime: string): number {
   const milliseconds = Date.parse(responseTime);
+  if (responseTime.length === CANONICAL_LENGTH && responseTime.endsWith("Z")) return milliseconds * 1000;
   const digits = FRACTION.exec(responseTime)?.[1] ?? "";
   return milliseconds * 1000 + Number(digits.slice(3, 6).padEnd(3, "0"));
 }

@@ -69,7 +69,7 @@ export async function readSentEventIds(checkpoints: ContainerClient, eventHubNam
 
 /** Writes the hour's sent eventIds, then its manifest, so a manifest never names ids that were not written. */
 export async function writeManifest(checkpoints: ContainerClient, eventHubName: string, manifest: HourManifest, sentEventIds: readonly string[]): Promise<void> {
-  const ids = JSON.stringify([...sentEventIds].sort());
+  const ids = JSON.stringify(sentEventIds);
   await checkpoints.getBlockBlobClient(sentEventIdsBlobName(eventHubName, manifest.hour)).upload(ids, Buffer.byteLength(ids), { blobHTTPHeaders: { blobContentType: "application/json" } });
   const body = JSON.stringify(manifest);
   await checkpoints.getBlockBlobClient(manifestBlobName(eventHubName, manifest.hour)).upload(body, Buffer.byteLength(body), {

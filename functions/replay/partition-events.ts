@@ -9,9 +9,16 @@ import { sortEventsByResponseTime } from "./event-order";
  */
 export function partitionEventsByLearner(events: Iterable<LearnerResponseEvent>, partitionIds: readonly string[]): Map<string, LearnerResponseEvent[]> {
   const byIndex: LearnerResponseEvent[][] = partitionIds.map(() => []);
+  // A learner answers many items in an hour: hash each learnerId once.
+  const learnerPartitions = new Map<string, number>();
   for (const event of events) {
     if (partitionIds.length === 0) throw new Error("Cannot send events: the event hub reported no partition ids.");
-    byIndex[partitionIndexForKey(event.learnerId, partitionIds.length)].push(event);
+    let index = learnerPartitions.get(event.learnerId);
+    if (index === undefined) {
+      index = partitionIndexForKey(event.learnerId, partitionIds.length);
+      learnerPartitions.set(event.learnerId, index);
+    }
+    byIndex[index].push(event);
   }
   const byPartition = new Map<string, LearnerResponseEvent[]>();
   byIndex.forEach((group, index) => {

@@ -1,12 +1,11 @@
 import type { EventHubProducerClient } from "@azure/event-hubs";
 import type { ContainerClient } from "@azure/storage-blob";
 import { forEachConcurrently } from "../ingestion/bounded-concurrency";
-import type { LearnerResponseEvent, StagedResponse } from "../ingestion/learner-response";
 import { writeDeadLetter, type DeadLetter } from "./dead-letter";
 import { DEFAULT_SEND_CONCURRENCY, sendEventsByPartition } from "./event-sender";
-import { DEFAULT_DOWNLOAD_CONCURRENCY, readHourBatches, type HourBatches } from "./hour-batch-records";
+import { DEFAULT_DOWNLOAD_CONCURRENCY, downloadBatchBlobs, listHourBlobs } from "./hour-batch-records";
+import { prepareDownloadedHour, type PreparedHour } from "./hour-events";
 import type { SealedBlob } from "./hour-manifest";
-import { eventIdentityMapper } from "./pseudonymize";
 import type { SendPacer } from "./send-pacer";
 
 export interface ReplayHourOptions {
@@ -30,10 +29,12 @@ export interface ReplayHourOptions {
   readonly pacer?: SendPacer;
   /** Batch blobs downloaded at once. @default DEFAULT_DOWNLOAD_CONCURRENCY (8) */
   readonly downloadConcurrency?: number;
-  /** The batches to replay when already read (a late correction reads only new or changed blobs). @default - every blob of the hour, read here */
-  readonly prefetched?: Promise<HourBatches>;
-  /** Staged eventIds already sent for this hour (a late correction): skipped and counted as `previouslySent`. @default - none */
-  readonly alreadySent?: ReadonlySet<string>;
+  /**
+   * The hour already read and prepared elsewhere (the next hour, prepared while this one was sent; the new blobs of a
+   * late correction; redriven dead letters), with the salt and replay clock applied there.
+   * @default - every blob of the hour, listed, read and prepared here
+   */
+  readonly prepared?: Promise<PreparedHour>;
   /** Awaited before every batch send: the run proves there that it still owns the hour. @default - no check */
   readonly beforeSend?: () => Promise<void>;
   /** The replay clock, for `replayedAt`. @default - wall clock */
@@ -80,75 +81,10 @@ export interface RecordedHourReplay {
 /** replayHour, also returning what it read and sent so the run can seal the hour. */
 export async function replayHourRecorded(options: ReplayHourOptions): Promise<RecordedHourReplay> {
   const hour = options.hour.toISOString();
-  const now = options.now ?? (() => new Date());
-  const identity = eventIdentityMapper(options.pseudonymizationSalt);
-  const { blobs, etags, lines } = await (options.prefetched ?? readHourBatches(options.batches, options.hour, options.downloadConcurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY));
-
-  const deadLetters: DeadLetter[] = [];
-  const deadLetter = (sourceBlob: string, line: number, reason: string, detail: string, content: string | null) =>
-    deadLetters.push({ sourceContainer: options.batches.containerName, sourceBlob, line, reason, detail, content, batchHour: hour, runId: options.runId, deadLetteredAt: new Date().toISOString() });
-
-  /** The first record read for each staged eventId; later ones are compared with it (serialized only then). */
-  const seen = new Map<string, StagedResponse>();
-  const alreadySent = options.alreadySent ?? new Set<string>();
-  const events: LearnerResponseEvent[] = [];
-  /** Staged eventIds of the events sent (not of dead-lettered ones), for the hour's manifest. */
-  const sentEventIds = new Set<string>();
-  const replayedAt = now().toISOString();
-  const hourPrefix = hour.slice(0, 13);
-  let recordsRead = 0;
-  let duplicatesDropped = 0;
-  let conflictingDuplicates = 0;
-  let previouslySent = 0;
-  let corruptBlobs = 0;
-
-  for (const outcome of lines) {
-    if (outcome.kind === "corrupt-blob") {
-      corruptBlobs += 1;
-      deadLetter(outcome.sourceBlob, 0, "corrupt-blob", outcome.detail, null);
-      continue;
-    }
-    recordsRead += 1;
-    if (outcome.kind === "corrupt-line") {
-      deadLetter(outcome.sourceBlob, outcome.line, "corrupt-line", outcome.detail, outcome.content);
-      continue;
-    }
-    const record = outcome.record;
-    const first = seen.get(record.eventId);
-    if (first !== undefined) {
-      if (JSON.stringify(first) === JSON.stringify(record)) duplicatesDropped += 1;
-      else conflictingDuplicates += 1;
-      continue;
-    }
-    // Remembered before it is checked: a repeated out-of-hour record is dead-lettered once, and the first read stays the one kept.
-    seen.set(record.eventId, record);
-    if (alreadySent.has(record.eventId)) {
-      previouslySent += 1;
-      continue;
-    }
-    // The batch reader accepted only canonical UTC times (yyyy-MM-ddTHH:mm:ss.sssZ), so the hour is the first 13 characters.
-    if (record.responseTime.slice(0, 13) !== hourPrefix) {
-      deadLetter(outcome.sourceBlob, outcome.line, "outside-hour", `responseTime ${record.responseTime} is not in the batch's hour ${hour}`, JSON.stringify(record));
-      continue;
-    }
-    // De-duplication above uses the staged eventId; only the sent copy carries the pseudonym. The batch reader checked
-    // the record against the event schema's fields, so the event follows learner-response-event.schema.json.
-    sentEventIds.add(record.eventId);
-    events.push({
-      schemaVersion: 1,
-      eventId: identity.eventId(record.eventId),
-      learnerId: identity.learnerId(record.learnerId),
-      testId: record.testId,
-      itemId: record.itemId,
-      answerCode: record.answerCode,
-      responseTime: record.responseTime,
-      grade: record.grade,
-      knowledgeTag: record.knowledgeTag,
-      elapsedSeconds: record.elapsedSeconds,
-      batchHour: hour,
-      replayedAt,
-    });
-  }
+  const prepared = await (options.prepared ?? readAndPrepareHour(options));
+  const { events, recordsRead, duplicatesDropped, conflictingDuplicates, previouslySent, corruptBlobs } = prepared.events;
+  const deadLetteredAt = new Date().toISOString();
+  const deadLetters: DeadLetter[] = prepared.events.problems.map((problem) => ({ sourceContainer: options.batches.containerName, ...problem, batchHour: hour, runId: options.runId, deadLetteredAt }));
 
   const sent = await sendEventsByPartition({
     producer: options.producer,
@@ -159,11 +95,13 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
     abortSignal: options.abortSignal,
     beforeSend: options.beforeSend,
   });
+  /** Staged eventIds of events too large to send: left out of the manifest's sent ids. */
+  const tooLarge = new Set<string>();
   for (const event of sent.tooLarge) {
-    // Rare enough that searching the lines beats remembering every event's source.
-    const source = lines.find((outcome) => outcome.kind === "record" && identity.eventId(outcome.record.eventId) === event.eventId);
-    if (source?.kind === "record") sentEventIds.delete(source.record.eventId);
-    deadLetter(source?.sourceBlob ?? "", source?.line ?? 0, "too-large", "the event alone exceeds the event hub's maximum message size", JSON.stringify(event));
+    const index = events.indexOf(event);
+    const [blobIndex, line] = prepared.events.eventSources[index];
+    tooLarge.add(prepared.events.sentEventIds[index]);
+    deadLetters.push({ sourceContainer: options.batches.containerName, sourceBlob: prepared.events.sourceBlobs[blobIndex], line, reason: "too-large", detail: "the event alone exceeds the event hub's maximum message size", content: JSON.stringify(event), batchHour: hour, runId: options.runId, deadLetteredAt });
   }
   // Written after sending so they never delay the hour's events, and before the hour is marked complete, so a crash
   // here re-runs the hour and rewrites the same (deterministically named) dead-letter blobs.
@@ -171,7 +109,7 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
 
   const result: HourReplayResult = {
     hour,
-    blobsRead: blobs.length,
+    blobsRead: prepared.blobs.length,
     recordsRead,
     duplicatesDropped,
     conflictingDuplicates,
@@ -181,5 +119,13 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
     eventsSent: sent.eventsSent,
     batchesSent: sent.batchesSent,
   };
-  return { result, blobs: blobs.map((name) => ({ name, etag: etags.get(name) ?? "" })), sentEventIds: [...sentEventIds] };
+  const sentEventIds = prepared.events.sentEventIds;
+  return { result, blobs: prepared.blobs, sentEventIds: tooLarge.size === 0 ? sentEventIds : sentEventIds.filter((id) => !tooLarge.has(id)) };
+}
+
+/** Lists, downloads and prepares every batch blob of the hour on this thread. */
+async function readAndPrepareHour(options: ReplayHourOptions): Promise<PreparedHour> {
+  const listing = await listHourBlobs(options.batches, options.hour);
+  const downloaded = await downloadBatchBlobs(options.batches, listing.keys(), options.downloadConcurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY);
+  return prepareDownloadedHour(downloaded, { hour: options.hour.toISOString(), replayedAt: (options.now ?? (() => new Date()))().toISOString(), pseudonymizationSalt: options.pseudonymizationSalt });
 }

@@ -1,7 +1,8 @@
 import { performance } from "node:perf_hooks";
 import type { EventHubProducerClient } from "@azure/event-hubs";
 import type { ContainerClient } from "@azure/storage-blob";
-import { DEFAULT_DOWNLOAD_CONCURRENCY, readBatchBlobs, readHourBatches } from "./hour-batch-records";
+import { DEFAULT_DOWNLOAD_CONCURRENCY, downloadBatchBlobs } from "./hour-batch-records";
+import { prepareDownloadedHour } from "./hour-events";
 import { readSentEventIds, writeManifest, type HourManifest } from "./hour-manifest";
 import { findLateBatches, type LateBatches } from "./late-batches";
 import { checkpointBlob, ensureCheckpoint, readCheckpoint, writeCheckpoint } from "./replay-checkpoint";
@@ -201,9 +202,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
         await writeCheckpoint(blob, ownership, { lastCompletedHour: previous, inProgress: { hour, runId: options.runId, claimedAt: wallClock().toISOString() } });
       });
       // Listed and read now, after the previous hour's sends: a batch uploaded while that hour was sent is in this one.
-      const read = readHourBatches(options.batches, new Date(next), DEFAULT_DOWNLOAD_CONCURRENCY);
-      read.catch(() => undefined);
-      const recorded = await replayHourRecorded({ ...ownedHourOptions(options, ownership, await partitionIds(), () => writes), hour: new Date(next), prefetched: read });
+      const recorded = await replayHourRecorded({ ...ownedHourOptions(options, ownership, await partitionIds(), () => writes), hour: new Date(next) });
       thenWrite(async () => {
         await ownership.prove();
         if (recorded.blobs.length > 0) await writeManifest(options.checkpoints, options.eventHubName, manifestOf(hour, recorded, undefined, options.runId, false), recorded.sentEventIds);
@@ -260,11 +259,11 @@ function ownedHourOptions(options: ReplayRunOptions, ownership: HubOwnership, pa
 async function replayLate(options: ReplayRunOptions, ownership: HubOwnership, late: LateBatches, partitionIds: readonly string[]): Promise<LateCorrection> {
   ownership.working(late.hour);
   const previouslySent = late.manifest ? await readSentEventIds(options.checkpoints, options.eventHubName, late.hour) : [];
+  const downloaded = await downloadBatchBlobs(options.batches, late.blobs, DEFAULT_DOWNLOAD_CONCURRENCY);
   const recorded = await replayHourRecorded({
     ...ownedHourOptions(options, ownership, partitionIds),
     hour: new Date(late.hour),
-    prefetched: readBatchBlobs(options.batches, late.blobs, DEFAULT_DOWNLOAD_CONCURRENCY),
-    alreadySent: new Set(previouslySent),
+    prepared: Promise.resolve(prepareDownloadedHour(downloaded, { hour: late.hour, replayedAt: options.now().toISOString(), pseudonymizationSalt: options.pseudonymizationSalt, alreadySent: new Set(previouslySent) })),
   });
   await ownership.prove();
   await writeManifest(options.checkpoints, options.eventHubName, manifestOf(late.hour, recorded, late.manifest, options.runId, true), [...new Set([...previouslySent, ...recorded.sentEventIds])]);
