@@ -10,6 +10,9 @@ export interface EventhouseDestinationsCheckResult {
   readonly diagnostics: readonly KqlDiagnostic[];
 }
 
+/** What the rule reads of the schema the scripts build: tables and their ingestion mappings. */
+export type TablesAndMappings = Pick<DatabaseSchema, "tables" | "mappings">;
+
 interface EventstreamNode {
   readonly name?: unknown;
   readonly type?: unknown;
@@ -28,7 +31,7 @@ function readsSameNamedField(entry: MappingEntry): boolean {
  * applies no mapping, so a column the table's mapping fills from anything else (the whole event `$`, a renamed or
  * nested path) stays empty.
  */
-function destinationProblems(node: EventstreamNode, schema: DatabaseSchema): { code: string; message: string }[] {
+function destinationProblems(node: EventstreamNode, schema: TablesAndMappings): { code: string; message: string }[] {
   const name = String(node.name);
   const properties = node.properties ?? {};
   const mode = properties.dataIngestionMode;
@@ -70,7 +73,7 @@ function destinationProblems(node: EventstreamNode, schema: DatabaseSchema): { c
  * table exists, and the destination's ingestion mode fills every column the table's mapping says it holds.
  * Positions point at the line of the destination's name in eventstream.json.
  */
-export async function checkEventhouseDestinations(dir: string, schema: DatabaseSchema): Promise<EventhouseDestinationsCheckResult> {
+export async function checkEventhouseDestinations(dir: string, schema: TablesAndMappings): Promise<EventhouseDestinationsCheckResult> {
   const checked: { item: string; destinations: number }[] = [];
   const diagnostics: KqlDiagnostic[] = [];
   for (const item of (await readdir(dir)).filter((name) => name.endsWith(".Eventstream")).sort()) {
