@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { compareMigrationScripts, parseMigrationScript } from "../../infra/migrations/load-migration-scripts";
-import { canonicalType, DatabaseSchema, formatColumns, resultColumns, type SchemaColumn } from "./database-schema";
+import { canonicalType, DatabaseSchema, formatColumns, resultColumns, type MappingEntry, type SchemaColumn } from "./database-schema";
 import { classifyCommand, type KqlCommand } from "./kql-commands";
 import { CHECKER_CODES, type KqlDiagnostic } from "./kql-diagnostic";
 import { KustoLanguage, type KustoCode, type SyntaxNode } from "./kusto-language";
@@ -181,6 +181,7 @@ function checkMapping(command: Extract<KqlCommand, { kind: "mapping" }>, context
     context.report(command.jsonStart, CHECKER_CODES.ingestionMapping, `ingestion mapping is not valid JSON: ${(error as Error).message}`);
     return;
   }
+  const mapped: MappingEntry[] = [];
   for (const entry of entries) {
     const column = entry.column ?? entry.Column;
     const path = entry.Properties?.Path ?? entry.path;
@@ -190,7 +191,9 @@ function checkMapping(command: Extract<KqlCommand, { kind: "mapping" }>, context
     if (!path || !path.startsWith("$")) {
       context.report(command.jsonStart, CHECKER_CODES.ingestionMapping, `mapping '${command.mapping}' entry for '${column ?? ""}' needs a JSON path starting with '$'`);
     }
+    if (column && path) mapped.push({ column, path });
   }
+  context.schema.setMapping(command.table, command.mapping, mapped);
 }
 
 /**

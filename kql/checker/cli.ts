@@ -5,19 +5,20 @@ import { kqlPlaceholderValues } from "../placeholders";
 import { checkFabricItems } from "./check-fabric-items";
 import { checkKqlPaths } from "./check-kql";
 import { DatabaseSchema } from "./database-schema";
+import { checkEventhouseDestinations } from "./eventhouse-destinations";
 import { formatKqlDiagnostic } from "./kql-diagnostic";
 
-/** A folder of Fabric items (`<Name>.DataPipeline`, `<Name>.KQLDashboard`...) rather than of `.kql` scripts. */
+/** A folder of Fabric items (`<Name>.DataPipeline`, `<Name>.KQLDashboard`, `<Name>.Eventstream`) rather than of `.kql` scripts. */
 async function isItemsFolder(path: string): Promise<boolean> {
   if (!(await stat(path)).isDirectory()) return false;
-  return (await readdir(path)).some((name) => /\.(DataPipeline|KQLDashboard)$/.test(name));
+  return (await readdir(path)).some((name) => /\.(DataPipeline|KQLDashboard|Eventstream)$/.test(name));
 }
 
 /**
  * `npm run kql:check [-- <path>...]`: checks each script path (default `kql/`) offline and then the KQL embedded in
- * each Fabric items folder (default `pipelines/`) against the schema of the last script path; prints
- * `file:line:column: code message` per error and how many queries it checked per item. Placeholders take the `dev`
- * values: every environment's values are the same kind of literal.
+ * each Fabric items folder (default `pipelines/`) and its Eventstreams' Eventhouse destinations against the schema of
+ * the last script path; prints `file:line:column: code message` per error and how many queries (destinations) it
+ * checked per item. Placeholders take the `dev` values: every environment's values are the same kind of literal.
  */
 async function main(argv: string[]): Promise<number> {
   const args = argv.length > 0 ? argv : ["kql", "pipelines"];
@@ -37,6 +38,9 @@ async function main(argv: string[]): Promise<number> {
       itemLines.push(`kql:check ${join(folder, item.item)}: ${item.queries} quer${item.queries === 1 ? "y" : "ies"} checked`);
       queries += item.queries;
     }
+    const destinations = await checkEventhouseDestinations(folder, schema);
+    diagnostics.push(...destinations.diagnostics);
+    for (const item of destinations.checked) itemLines.push(`kql:check ${join(folder, item.item)}: ${item.destinations} Eventhouse destination${item.destinations === 1 ? "" : "s"} checked`);
   }
   for (const diagnostic of diagnostics) console.log(formatKqlDiagnostic(diagnostic));
   for (const line of itemLines) console.log(line);

@@ -12,6 +12,12 @@ export interface FunctionDefinition {
   readonly resultColumns: SchemaColumn[] | null;
 }
 
+/** One entry of a JSON ingestion mapping: the column it fills and the JSON path it fills it from. */
+export interface MappingEntry {
+  readonly column: string;
+  readonly path: string;
+}
+
 export interface ViewDefinition {
   readonly columns: SchemaColumn[];
   readonly query: string;
@@ -63,6 +69,8 @@ export class DatabaseSchema {
   readonly lookbacks = new Set<string>();
   /** Update policies per target table: the queries they run (a later `.alter` replaces them). */
   readonly updatePolicies = new Map<string, string[]>();
+  /** JSON ingestion mappings per table, by mapping name (a later `.create-or-alter` replaces one). */
+  readonly mappings = new Map<string, Map<string, MappingEntry[]>>();
   /** Where each function was last (re)defined, for rules checked on the final state. */
   readonly functionLocations = new Map<string, { file: string; line: number; column: number }>();
   private cached: GlobalState | null = null;
@@ -82,6 +90,12 @@ export class DatabaseSchema {
     this.cached = null;
   }
 
+  setMapping(table: string, mapping: string, entries: readonly MappingEntry[]): void {
+    const byName = this.mappings.get(table) ?? new Map<string, MappingEntry[]>();
+    byName.set(mapping, [...entries]);
+    this.mappings.set(table, byName);
+  }
+
   setView(name: string, definition: ViewDefinition): void {
     this.views.set(name, definition);
     this.cached = null;
@@ -89,6 +103,7 @@ export class DatabaseSchema {
 
   drop(name: string): void {
     this.tables.delete(name);
+    this.mappings.delete(name);
     this.functions.delete(name);
     this.views.delete(name);
     this.cached = null;

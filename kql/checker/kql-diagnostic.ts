@@ -29,4 +29,5 @@ export const CHECKER_CODES = {
   retentionWithoutTimeKey: "KQLC013",
   unboundedTargetRead: "KQLC014",
   fabricItem: "KQLC015",
+  eventhouseDestination: "KQLC016",
 } as const;

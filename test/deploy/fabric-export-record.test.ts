@@ -71,7 +71,7 @@ describe("the Fabric export record", () => {
     "FX-ES-NAMES": () => mutated(ofType("Eventstream"), "eventstream.json", editJson((d) => void (d.destinations[0].name = "bronze-lakehouse"))),
     "FX-ES-INPUTS": () => mutated(ofType("Eventstream"), "eventstream.json", editJson((d) => void (d.destinations[0].inputNodes = [{ name: "NoSuchNode" }]))),
     "FX-ES-EVENTHOUSE": () =>
-      mutated(ofType("Eventstream"), "eventstream.json", editJson((d) => void (d.destinations.find((n: { type: string }) => n.type === "Eventhouse").properties.dataIngestionMode = "DirectIngestion"))),
+      mutated(ofType("Eventstream"), "eventstream.json", editJson((d) => void delete d.destinations.find((n: { type: string }) => n.type === "Eventhouse").properties.mappingRuleName)),
     "FX-KQLDB-PARTS": () => mutated(ofType("KQLDatabase"), "DatabaseSchema.kql", () => undefined),
     "FX-KQLDB-NESTED": () => mutated(ofType("KQLDatabase"), "DatabaseProperties.json", (text) => text, "LearnerResponses.KQLDatabase"),
     "FX-SCHEDULES": () => mutated(ofType("DataPipeline"), ".schedules", editJson((d) => void delete d.schedules[0].configuration.localTimeZoneId)),
@@ -101,5 +101,13 @@ describe("DatabaseSchema.kql", () => {
     const committed = readFileSync(path.join(REPO_ROOT, DATABASE_SCHEMA_FILE), "utf8");
     expect(committed).toBe(await databaseSchemaScript(path.join(REPO_ROOT, "kql")));
     expect(committed.match(/^\.create-merge table (\w+)/gm)).toEqual([".create-merge table LearnerResponsesRaw", ".create-merge table SilverResponses", ".create-merge table QuarantinedResponses", ".create-merge table AlertState"]);
+  });
+
+  test("carries the ingestion mapping the Eventstream's direct-ingestion destination names, so it exists before the Eventstream", async () => {
+    const committed = readFileSync(path.join(REPO_ROOT, DATABASE_SCHEMA_FILE), "utf8");
+    const eventstream = JSON.parse(readFileSync(path.join(ITEMS, "LearnerResponsesStream.Eventstream", "eventstream.json"), "utf8"));
+    const direct = eventstream.destinations.filter((d: { properties: { dataIngestionMode?: string } }) => d.properties.dataIngestionMode === "DirectIngestion");
+    expect(direct).toHaveLength(1);
+    expect(committed.match(/^\.create-or-alter table \w+ ingestion json mapping '\w+'/gm)).toEqual([`.create-or-alter table ${direct[0].properties.tableName} ingestion json mapping '${direct[0].properties.mappingRuleName}'`]);
   });
 });

@@ -95,10 +95,12 @@ describe("pipelines/: the Fabric items", () => {
     expect(lake.properties.itemId).toBe(byName("LearnerBronze").logicalId);
     expect(house.properties.itemId).toBe(byName("LearnerResponses").logicalId);
     expect(kqlTables).toContain(house.properties.tableName);
-    // Processed ingestion (the API can create it; direct ingestion needs a portal-made data connection): Eventstream
-    // writes fields to same-named columns of the table DatabaseSchema.kql creates, without an ingestion mapping.
-    expect(house.properties).toEqual(expect.objectContaining({ dataIngestionMode: "ProcessedIngestion", databaseName: byName("LearnerResponses").displayName }));
-    expect(house.properties.mappingRuleName).toBeUndefined();
+    // Direct ingestion with the table's JSON mapping (the documented API-only flow), so the Eventhouse fills rawEvent
+    // with the whole event; processed ingestion applies no mapping. The mapping is one kql/ creates on that table.
+    const mappings = created(new RegExp(`^\\.create-or-alter table ${house.properties.tableName} ingestion json mapping '(\\w+)'`, "gm"));
+    expect(house.properties).toEqual(expect.objectContaining({ dataIngestionMode: "DirectIngestion", connectionName: expect.stringMatching(/^[A-Za-z0-9-]{3,40}$/) }));
+    expect(mappings).toContain(house.properties.mappingRuleName);
+    expect(house.properties.databaseName).toBeUndefined();
     const nodes = new Set([...stream.sources, ...stream.streams].map((n: { name: string }) => n.name));
     for (const node of [...stream.destinations, ...stream.streams]) for (const input of node.inputNodes) expect(nodes).toContain(input.name);
   });

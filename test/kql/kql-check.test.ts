@@ -66,7 +66,7 @@ beforeAll(async () => {
   [repository, fixtures, itemFixtures] = await Promise.all([
     runChecker([]),
     runChecker(fixtureNames.map((name) => join(FIXTURES, name))),
-    runChecker(["kql", join(ITEM_FIXTURES, "wall-clock-windows")]),
+    runChecker(["kql", join(ITEM_FIXTURES, "wall-clock-windows"), join(ITEM_FIXTURES, "eventhouse-destinations")]),
   ]);
 }, 600_000);
 
@@ -75,13 +75,14 @@ function diagnosticsOf(fixture: string): ReportedDiagnostic[] {
 }
 
 describe("kql:check on the repository's scripts and Fabric items", () => {
-  test("npm run kql:check passes on kql/ and the KQL in pipelines/, and says how many queries it checked per item", () => {
+  test("npm run kql:check passes on kql/ and the KQL and Eventhouse destinations in pipelines/, and says how many it checked per item", () => {
     expect(repository.stdout).toMatch(
       new RegExp(
         [
           "^kql:check pipelines/GoldToSqlSync\\.DataPipeline: 48 queries checked",
           "kql:check pipelines/KqlAlertsToTeams\\.DataPipeline: 2 queries checked",
           "kql:check pipelines/LearnerResponsesDashboard\\.KQLDashboard: 14 queries checked",
+          "kql:check pipelines/LearnerResponsesStream\\.Eventstream: 1 Eventhouse destination checked",
           "kql:check passed: 10 file\\(s\\), 71 command\\(s\\), 64 embedded queries, 0 error\\(s\\) in \\d+ ms\n$",
         ].join("\n"),
       ),
@@ -275,5 +276,40 @@ describe("kql:check on the KQL inside Fabric items", () => {
     expect(itemFixtures.stdout).toContain("kql:check " + join(dir, "GoldToSqlSync.DataPipeline") + ": 12 queries checked\n");
     expect(itemFixtures.stdout).toContain("kql:check " + join(dir, "LearnerResponsesDashboard.KQLDashboard") + ": 4 queries checked\n");
     expect(itemFixtures.code).toBe(1);
+  });
+});
+
+describe("kql:check on Eventstream destinations into the Eventhouse", () => {
+  const dir = join(ITEM_FIXTURES, "eventhouse-destinations");
+  const reportedFor = (item: string) => parseReport(itemFixtures.stdout).filter((d) => d.file === join(dir, item, "eventstream.json"));
+
+  test("fails when processed ingestion feeds a table whose mapping fills a column from the whole event (bronze's rawEvent stays empty)", async () => {
+    const file = join(dir, "ProcessedBronze.Eventstream", "eventstream.json");
+    expect(reportedFor("ProcessedBronze.Eventstream")).toEqual([
+      {
+        file,
+        ...(await positionOf(file, '"name": "BronzeEventhouse"')),
+        code: "KQLC016",
+        message:
+          "destination 'BronzeEventhouse' ingests into 'LearnerResponsesRaw' by ProcessedIngestion, which writes each event field into the same-named column and applies no ingestion mapping: column 'rawEvent' (filled from '$' by mapping 'LearnerResponsesRaw_json') would stay empty; use DirectIngestion with mappingRuleName 'LearnerResponsesRaw_json'",
+      },
+    ]);
+  });
+
+  test("fails when direct ingestion names a mapping the scripts do not define on its table", async () => {
+    const file = join(dir, "UnknownMapping.Eventstream", "eventstream.json");
+    expect(reportedFor("UnknownMapping.Eventstream")).toEqual([
+      {
+        file,
+        ...(await positionOf(file, '"name": "BronzeEventhouse"')),
+        code: "KQLC016",
+        message: "destination 'BronzeEventhouse' (DirectIngestion) names mapping 'LearnerResponsesRaw_mapping', which the scripts do not define on table 'LearnerResponsesRaw' (defined: LearnerResponsesRaw_json)",
+      },
+    ]);
+  });
+
+  test("says how many Eventhouse destinations it checked per Eventstream", () => {
+    expect(itemFixtures.stdout).toContain("kql:check " + join(dir, "ProcessedBronze.Eventstream") + ": 1 Eventhouse destination checked\n");
+    expect(itemFixtures.stdout).toContain("kql:check " + join(dir, "UnknownMapping.Eventstream") + ": 1 Eventhouse destination checked\n");
   });
 });

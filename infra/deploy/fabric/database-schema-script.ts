@@ -5,14 +5,18 @@ import * as path from "node:path";
 export const DATABASE_SCHEMA_FILE = "pipelines/LearnerEventhouse.Eventhouse/.children/LearnerResponses.KQLDatabase/DatabaseSchema.kql";
 
 const HEADER = [
-  "// Generated from the versioned scripts in kql/ (infra/deploy/fabric/database-schema-script.ts): the tables only.",
-  "// Fabric applies this script additively when the item syncs, so the tables exist before the Eventstream writes to",
-  "// them; functions, policies and views stay with the migration engine (npm run deploy, step kql). Do not edit by hand.",
+  "// Generated from the versioned scripts in kql/ (infra/deploy/fabric/database-schema-script.ts): tables and ingestion mappings.",
+  "// Fabric applies this script additively when the item syncs, so the tables and the mapping the Eventstream's direct",
+  "// ingestion names exist before the Eventstream; functions, policies and views stay with the migration engine",
+  "// (npm run deploy, step kql). Do not edit by hand.",
 ];
 
+/** The commands copied: both are idempotent, take no placeholders and are supported in DatabaseSchema.kql. */
+const SCHEMA_COMMAND = /^\.(create-merge table |create-or-alter table \w+ ingestion json mapping )/;
+
 /**
- * The KQL database's DatabaseSchema.kql: every `.create-merge table` command of the versioned scripts (V<n>__*.kql,
- * in version order). These commands are idempotent and take no placeholders, so the text is the same in every environment.
+ * The KQL database's DatabaseSchema.kql: every `.create-merge table` and `.create-or-alter table ... ingestion json
+ * mapping` command of the versioned scripts (V<n>__*.kql, in version order), so the text is the same in every environment.
  */
 export async function databaseSchemaScript(kqlDir: string): Promise<string> {
   const versioned = (await fs.readdir(kqlDir))
@@ -22,7 +26,7 @@ export async function databaseSchemaScript(kqlDir: string): Promise<string> {
   for (const name of versioned) {
     const lines = (await fs.readFile(path.join(kqlDir, name), "utf8")).split(/\r?\n/);
     for (let i = 0; i < lines.length; i += 1) {
-      if (!lines[i].startsWith(".create-merge table ")) continue;
+      if (!SCHEMA_COMMAND.test(lines[i])) continue;
       // A command runs to the first blank line or the next command.
       const command: string[] = [];
       for (let j = i; j < lines.length && lines[j].trim() !== "" && (j === i || !lines[j].startsWith(".")); j += 1) command.push(lines[j]);

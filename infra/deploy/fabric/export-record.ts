@@ -24,6 +24,13 @@ export interface ExportRule {
 const CICD_SAMPLE = "https://github.com/microsoft/fabric-cicd/tree/main/sample/workspace";
 const GIT_FORMAT_DOCS = "https://learn.microsoft.com/fabric/cicd/git-integration/source-code-format";
 const EVENTSTREAM_DEFINITION_DOCS = "https://learn.microsoft.com/rest/api/fabric/articles/item-management/definitions/eventstream-definition";
+const EVENTSTREAM_DESTINATION_SPEC = "https://github.com/microsoft/fabric-rest-api-specs/blob/main/eventstream/definitions/destination.json";
+const EVENTHOUSE_DIRECT_INGESTION_API_DOCS = "https://learn.microsoft.com/fabric/real-time-intelligence/event-streams/api-kusto-pull-destination";
+/** The properties each Eventhouse ingestion mode needs (EventhouseDirectIngestion/ProcessedIngestionModeDestinationProperties of the spec). */
+const EVENTHOUSE_DESTINATION_KEYS: Record<string, readonly string[]> = {
+  DirectIngestion: ["workspaceId", "itemId", "tableName", "connectionName", "mappingRuleName"],
+  ProcessedIngestion: ["workspaceId", "itemId", "databaseName", "tableName", "inputSerialization"],
+};
 const KQL_DATABASE_DEFINITION_DOCS = "https://learn.microsoft.com/rest/api/fabric/articles/item-management/definitions/kql-database-definition";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Eventstream node names in exports: 3-63 letters and digits (Fabric's guides say hyphens are rejected). */
@@ -127,14 +134,16 @@ export const EXPORT_RECORD: readonly ExportRule[] = [
     itemType: "Eventstream",
     file: "eventstream.json",
     requirement:
-      "an Eventhouse destination uses ProcessedIngestion with workspaceId, itemId, databaseName, tableName and inputSerialization; DirectIngestion needs a data connection only the portal can create, which an API deploy cannot",
-    sources: [`${CICD_SAMPLE}/SampleEventstream.Eventstream/eventstream.json`, "https://learn.microsoft.com/fabric/real-time-intelligence/event-streams/add-destination-kql-database"],
+      "an Eventhouse destination carries the properties of its dataIngestionMode: DirectIngestion workspaceId, itemId, tableName, connectionName and mappingRuleName (the Eventhouse creates the named data connection and applies the table's mapping); ProcessedIngestion workspaceId, itemId, databaseName, tableName and inputSerialization",
+    sources: [EVENTSTREAM_DESTINATION_SPEC, EVENTHOUSE_DIRECT_INGESTION_API_DOCS, "https://learn.microsoft.com/fabric/real-time-intelligence/event-streams/add-destination-kql-database"],
     check(item) {
       const problems: string[] = [];
       for (const { node } of eventstreamNodes(item, problems).filter(({ node }) => node.type === "Eventhouse")) {
         const where = `${item.folder}/eventstream.json: destination '${String(node.name)}'`;
-        if (node.properties?.dataIngestionMode !== "ProcessedIngestion") problems.push(`${where}: dataIngestionMode should be ProcessedIngestion, not ${String(node.properties?.dataIngestionMode)}`);
-        requireKeys(`${where} properties`, node.properties, ["workspaceId", "itemId", "databaseName", "tableName", "inputSerialization"], problems);
+        const mode = node.properties?.dataIngestionMode;
+        const keys = EVENTHOUSE_DESTINATION_KEYS[String(mode)];
+        if (!keys) problems.push(`${where}: dataIngestionMode should be DirectIngestion or ProcessedIngestion, not ${String(mode)}`);
+        else requireKeys(`${where} properties (${String(mode)})`, node.properties, keys, problems);
       }
       return problems;
     },
