@@ -1,5 +1,5 @@
 import type { ContainerClient } from "@azure/storage-blob";
-import { isBatchRecord, parseBatchLines } from "../ingestion/batch-blob";
+import { isBatchRecord, parseBatchBytes } from "../ingestion/batch-blob";
 import { forEachConcurrently } from "../ingestion/bounded-concurrency";
 import { hourPrefix, type StagedResponse } from "../ingestion/learner-response";
 import { unquotedEtag } from "./blob-etag";
@@ -47,10 +47,9 @@ export async function downloadBatchBlobs(container: ContainerClient, names: Iter
  * Outcomes come blob by blob in name order, which makes de-duplication across blobs deterministic.
  */
 export function parseBatchBlobs(downloaded: readonly DownloadedBlob[]): BatchLineOutcome[] {
-  const decoder = new TextDecoder("utf-8");
   const lines: BatchLineOutcome[] = [];
   for (const { name: sourceBlob, bytes } of downloaded) {
-    for (const line of parseBatchLines(decoder.decode(bytes))) {
+    for (const line of parseBatchBytes(bytes)) {
       if (isBatchRecord(line)) lines.push({ kind: "record", sourceBlob, line: line.lineNumber, record: line.response });
       else if (line.lineNumber === 0) lines.push({ kind: "corrupt-blob", sourceBlob, line: 0, detail: line.reason });
       else lines.push({ kind: "corrupt-line", sourceBlob, line: line.lineNumber, detail: line.reason, content: line.line });
