@@ -3,6 +3,7 @@ import { isBatchRecord, parseBatchBytes } from "../ingestion/batch-blob";
 import { forEachConcurrently } from "../ingestion/bounded-concurrency";
 import { hourPrefix, type StagedResponse } from "../ingestion/learner-response";
 import { unquotedEtag } from "./blob-etag";
+import type { SealedBlob } from "./hour-manifest";
 
 /** One line of a batch blob after parsing: a staged response, or a line that is not one, with the reason. */
 export type BatchLineOutcome =
@@ -14,11 +15,12 @@ export type BatchLineOutcome =
 /** Batch blobs downloaded at once when none is configured. */
 export const DEFAULT_DOWNLOAD_CONCURRENCY = 8;
 
-/** One batch blob as downloaded: its bytes and the ETag of the version they are. */
-export interface DownloadedBlob {
-  readonly name: string;
-  readonly etag: string;
-  readonly bytes: Uint8Array;
+/** Batch blobs as read: each blob's name and the ETag of the version read, and every line's outcome. */
+export interface HourBatches {
+  /** In name order. */
+  readonly blobs: readonly SealedBlob[];
+  /** Blob by blob in name order, lines in file order. */
+  readonly lines: readonly BatchLineOutcome[];
 }
 
 /** The hour's batch blobs by name, with their (unquoted) ETags, from one listing. */
@@ -28,32 +30,27 @@ export async function listHourBlobs(container: ContainerClient, hour: Date): Pro
   return blobs;
 }
 
-/** Downloads the named batch blobs (several at once), in name order whatever order the downloads finish in. */
-export async function downloadBatchBlobs(container: ContainerClient, names: Iterable<string>, downloadConcurrency: number): Promise<DownloadedBlob[]> {
+/**
+ * Downloads the named batch blobs (several at once) and parses each line by line with the batch blob parser as soon
+ * as it has arrived, so parsing one overlaps the downloads of the others and one corrupt line costs only that line.
+ * Outcomes come blob by blob in name order whatever order the downloads finish in, which makes de-duplication across
+ * blobs deterministic.
+ */
+export async function readBatchBlobs(container: ContainerClient, names: Iterable<string>, downloadConcurrency: number): Promise<HourBatches> {
   const sorted = [...names].sort();
-  const downloaded = new Map<string, DownloadedBlob>();
-  await forEachConcurrently(sorted, downloadConcurrency, async (name) => {
-    const response = await container.getBlobClient(name).download();
-    if (!response.readableStreamBody) throw new Error(`Batch blob ${container.containerName}/${name} returned no content stream.`);
+  const read = new Map<string, { etag: string; lines: BatchLineOutcome[] }>();
+  await forEachConcurrently(sorted, downloadConcurrency, async (sourceBlob) => {
+    const response = await container.getBlobClient(sourceBlob).download();
+    if (!response.readableStreamBody) throw new Error(`Batch blob ${container.containerName}/${sourceBlob} returned no content stream.`);
     const chunks: Buffer[] = [];
     for await (const chunk of response.readableStreamBody) chunks.push(chunk as Buffer);
-    downloaded.set(name, { name, etag: unquotedEtag(response.etag), bytes: Buffer.concat(chunks) });
-  });
-  return sorted.map((name) => downloaded.get(name) as DownloadedBlob);
-}
-
-/**
- * Parses downloaded batch blobs line by line with the batch blob parser, so one corrupt line costs only that line.
- * Outcomes come blob by blob in name order, which makes de-duplication across blobs deterministic.
- */
-export function parseBatchBlobs(downloaded: readonly DownloadedBlob[]): BatchLineOutcome[] {
-  const lines: BatchLineOutcome[] = [];
-  for (const { name: sourceBlob, bytes } of downloaded) {
-    for (const line of parseBatchBytes(bytes)) {
+    const lines: BatchLineOutcome[] = [];
+    for (const line of parseBatchBytes(Buffer.concat(chunks))) {
       if (isBatchRecord(line)) lines.push({ kind: "record", sourceBlob, line: line.lineNumber, record: line.response });
       else if (line.lineNumber === 0) lines.push({ kind: "corrupt-blob", sourceBlob, line: 0, detail: line.reason });
       else lines.push({ kind: "corrupt-line", sourceBlob, line: line.lineNumber, detail: line.reason, content: line.line });
     }
-  }
-  return lines;
+    read.set(sourceBlob, { etag: unquotedEtag(response.etag), lines });
+  });
+  return { blobs: sorted.map((name) => ({ name, etag: read.get(name)?.etag ?? "" })), lines: sorted.flatMap((name) => read.get(name)?.lines ?? []) };
 }

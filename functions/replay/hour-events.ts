@@ -1,5 +1,5 @@
 import type { LearnerResponseEvent, StagedResponse } from "../ingestion/learner-response";
-import { parseBatchBlobs, type BatchLineOutcome, type DownloadedBlob } from "./hour-batch-records";
+import type { BatchLineOutcome, HourBatches } from "./hour-batch-records";
 import type { SealedBlob } from "./hour-manifest";
 import { eventIdentityMapper } from "./pseudonymize";
 
@@ -126,7 +126,7 @@ export interface PreparedHour {
   readonly events: HourEvents;
 }
 
-/** Parses downloaded batch blobs and prepares their events: the whole of an hour's work before sending. */
-export function prepareDownloadedHour(downloaded: readonly DownloadedBlob[], options: HourEventsOptions): PreparedHour {
-  return { blobs: downloaded.map((blob) => ({ name: blob.name, etag: blob.etag })), events: prepareHourEvents(parseBatchBlobs(downloaded), options) };
+/** Prepares the events of batch blobs as read: the whole of an hour's work before sending. */
+export function prepareHour(read: HourBatches, options: HourEventsOptions): PreparedHour {
+  return { blobs: read.blobs, events: prepareHourEvents(read.lines, options) };
 }

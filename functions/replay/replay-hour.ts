@@ -3,8 +3,8 @@ import type { ContainerClient } from "@azure/storage-blob";
 import { forEachConcurrently } from "../ingestion/bounded-concurrency";
 import { writeDeadLetter, type DeadLetter } from "./dead-letter";
 import { DEFAULT_SEND_CONCURRENCY, sendEventsByPartition } from "./event-sender";
-import { DEFAULT_DOWNLOAD_CONCURRENCY, downloadBatchBlobs, listHourBlobs } from "./hour-batch-records";
-import { prepareDownloadedHour, type PreparedHour } from "./hour-events";
+import { DEFAULT_DOWNLOAD_CONCURRENCY, listHourBlobs, readBatchBlobs } from "./hour-batch-records";
+import { prepareHour, type PreparedHour } from "./hour-events";
 import type { SealedBlob } from "./hour-manifest";
 import type { SendPacer } from "./send-pacer";
 
@@ -126,6 +126,6 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
 /** Lists, downloads and prepares every batch blob of the hour on this thread. */
 async function readAndPrepareHour(options: ReplayHourOptions): Promise<PreparedHour> {
   const listing = await listHourBlobs(options.batches, options.hour);
-  const downloaded = await downloadBatchBlobs(options.batches, listing.keys(), options.downloadConcurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY);
-  return prepareDownloadedHour(downloaded, { hour: options.hour.toISOString(), replayedAt: (options.now ?? (() => new Date()))().toISOString(), pseudonymizationSalt: options.pseudonymizationSalt });
+  const read = await readBatchBlobs(options.batches, listing.keys(), options.downloadConcurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY);
+  return prepareHour(read, { hour: options.hour.toISOString(), replayedAt: (options.now ?? (() => new Date()))().toISOString(), pseudonymizationSalt: options.pseudonymizationSalt });
 }

@@ -1,8 +1,8 @@
 import { performance } from "node:perf_hooks";
 import type { EventHubProducerClient } from "@azure/event-hubs";
 import type { ContainerClient } from "@azure/storage-blob";
-import { DEFAULT_DOWNLOAD_CONCURRENCY, downloadBatchBlobs } from "./hour-batch-records";
-import { prepareDownloadedHour } from "./hour-events";
+import { DEFAULT_DOWNLOAD_CONCURRENCY, listHourBlobs, readBatchBlobs } from "./hour-batch-records";
+import { prepareHour, type HourEventsOptions, type PreparedHour } from "./hour-events";
 import { readSentEventIds, writeManifest, type HourManifest } from "./hour-manifest";
 import { findLateBatches, type LateBatches } from "./late-batches";
 import { checkpointBlob, ensureCheckpoint, readCheckpoint, writeCheckpoint } from "./replay-checkpoint";
@@ -179,7 +179,12 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
         stopAtDeadline(new Date(next).toISOString(), shortfall);
         break;
       }
-      if (knownNextBatch === undefined || (knownNextBatch !== null && knownNextBatch < next)) knownNextBatch = (await findNextBatchHour(options.batches, new Date(next)))?.getTime() ?? null;
+      // The hour itself is listed first: consecutive hours with batches then cost one listing each, not a search.
+      let listing: Map<string, string> | undefined;
+      if (knownNextBatch === undefined || (knownNextBatch !== null && knownNextBatch < next)) {
+        listing = await listHourBlobs(options.batches, new Date(next));
+        knownNextBatch = listing.size > 0 ? next : ((await findNextBatchHour(options.batches, new Date(next)))?.getTime() ?? null);
+      }
       if (knownNextBatch === null || knownNextBatch > next) {
         // Empty hours have nothing to send or seal: complete the whole range with one write.
         const until = Math.min(knownNextBatch ?? Infinity, lastDue + HOUR_MS);
@@ -202,7 +207,8 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
         await writeCheckpoint(blob, ownership, { lastCompletedHour: previous, inProgress: { hour, runId: options.runId, claimedAt: wallClock().toISOString() } });
       });
       // Listed and read now, after the previous hour's sends: a batch uploaded while that hour was sent is in this one.
-      const recorded = await replayHourRecorded({ ...ownedHourOptions(options, ownership, await partitionIds(), () => writes), hour: new Date(next) });
+      const prepared: Promise<PreparedHour> | undefined = listing && readBatchBlobs(options.batches, listing.keys(), DEFAULT_DOWNLOAD_CONCURRENCY).then((read) => prepareHour(read, hourEventsOptions(options, hour)));
+      const recorded = await replayHourRecorded({ ...ownedHourOptions(options, ownership, await partitionIds(), () => writes), hour: new Date(next), prepared });
       thenWrite(async () => {
         await ownership.prove();
         if (recorded.blobs.length > 0) await writeManifest(options.checkpoints, options.eventHubName, manifestOf(hour, recorded, undefined, options.runId, false), recorded.sentEventIds);
@@ -255,15 +261,20 @@ function ownedHourOptions(options: ReplayRunOptions, ownership: HubOwnership, pa
   };
 }
 
+/** How a run prepares an hour's events: its salt, and `replayedAt` from the replay clock now. */
+function hourEventsOptions(options: ReplayRunOptions, hour: string): HourEventsOptions {
+  return { hour, replayedAt: options.now().toISOString(), pseudonymizationSalt: options.pseudonymizationSalt };
+}
+
 /** Sends the unseen eventIds of an hour's late batches and extends its manifest with them. */
 async function replayLate(options: ReplayRunOptions, ownership: HubOwnership, late: LateBatches, partitionIds: readonly string[]): Promise<LateCorrection> {
   ownership.working(late.hour);
   const previouslySent = late.manifest ? await readSentEventIds(options.checkpoints, options.eventHubName, late.hour) : [];
-  const downloaded = await downloadBatchBlobs(options.batches, late.blobs, DEFAULT_DOWNLOAD_CONCURRENCY);
+  const read = await readBatchBlobs(options.batches, late.blobs, DEFAULT_DOWNLOAD_CONCURRENCY);
   const recorded = await replayHourRecorded({
     ...ownedHourOptions(options, ownership, partitionIds),
     hour: new Date(late.hour),
-    prepared: Promise.resolve(prepareDownloadedHour(downloaded, { hour: late.hour, replayedAt: options.now().toISOString(), pseudonymizationSalt: options.pseudonymizationSalt, alreadySent: new Set(previouslySent) })),
+    prepared: Promise.resolve(prepareHour(read, { ...hourEventsOptions(options, late.hour), alreadySent: new Set(previouslySent) })),
   });
   await ownership.prove();
   await writeManifest(options.checkpoints, options.eventHubName, manifestOf(late.hour, recorded, late.manifest, options.runId, true), [...new Set([...previouslySent, ...recorded.sentEventIds])]);
