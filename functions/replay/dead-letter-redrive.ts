@@ -4,7 +4,7 @@ import { stagedResponseProblem } from "../ingestion/batch-blob";
 import type { StagedResponse } from "../ingestion/learner-response";
 import type { DeadLetter } from "./dead-letter";
 import type { BatchLineOutcome } from "./hour-batch-records";
-import { prepareHourEvents } from "./hour-events";
+import { prepareHour } from "./hour-events";
 import { readManifest, readSentEventIds, writeManifest } from "./hour-manifest";
 import { withHubOwnership } from "./operator-command";
 import { replayHourRecorded } from "./replay-hour";
@@ -107,7 +107,7 @@ async function redriveOwned(input: RedriveInput, ownership: HubOwnership): Promi
       runId: input.runId,
       pacer: input.pacer,
       beforeSend: () => ownership.prove(),
-      prepared: Promise.resolve({ blobs: [], events: prepareHourEvents(lines, { hour, replayedAt: input.now().toISOString(), pseudonymizationSalt: input.pseudonymizationSalt }) }),
+      prepared: Promise.resolve(prepareHour({ blobs: [], lines }, { hour, replayedAt: input.now().toISOString(), pseudonymizationSalt: input.pseudonymizationSalt })),
     });
     const sent = new Set(recorded.sentEventIds);
     await recordSent(input, hour, recorded.sentEventIds, () => ownership.prove());

@@ -1,6 +1,5 @@
 import type { LearnerResponseEvent, StagedResponse } from "../ingestion/learner-response";
 import type { BatchLineOutcome, HourBatches } from "./hour-batch-records";
-import type { SealedBlob } from "./hour-manifest";
 import { eventIdentityMapper } from "./pseudonymize";
 
 export interface HourEventsOptions {
@@ -29,9 +28,6 @@ export interface HourEvents {
   readonly events: LearnerResponseEvent[];
   /** Staged eventIds of `events`, in the same order, for the hour's manifest. */
   readonly sentEventIds: string[];
-  /** Where each of `events` was read: [index in `sourceBlobs`, 1-based line]. */
-  readonly eventSources: (readonly [number, number])[];
-  readonly sourceBlobs: string[];
   readonly problems: LineProblem[];
   readonly recordsRead: number;
   readonly duplicatesDropped: number;
@@ -56,9 +52,6 @@ export function prepareHourEvents(lines: Iterable<BatchLineOutcome>, options: Ho
   const seen = new Map<string, StagedResponse>();
   const events: LearnerResponseEvent[] = [];
   const sentEventIds: string[] = [];
-  const eventSources: (readonly [number, number])[] = [];
-  const sourceBlobs: string[] = [];
-  const sourceBlobIndexes = new Map<string, number>();
   const problems: LineProblem[] = [];
   let recordsRead = 0;
   let duplicatesDropped = 0;
@@ -96,12 +89,6 @@ export function prepareHourEvents(lines: Iterable<BatchLineOutcome>, options: Ho
     }
     // De-duplication above uses the staged eventId; only the sent copy carries the pseudonym.
     sentEventIds.push(record.eventId);
-    let blobIndex = sourceBlobIndexes.get(outcome.sourceBlob);
-    if (blobIndex === undefined) {
-      blobIndex = sourceBlobs.push(outcome.sourceBlob) - 1;
-      sourceBlobIndexes.set(outcome.sourceBlob, blobIndex);
-    }
-    eventSources.push([blobIndex, outcome.line]);
     events.push({
       schemaVersion: 1,
       eventId: identity.eventId(record.eventId),
@@ -117,16 +104,16 @@ export function prepareHourEvents(lines: Iterable<BatchLineOutcome>, options: Ho
       replayedAt,
     });
   }
-  return { events, sentEventIds, eventSources, sourceBlobs, problems, recordsRead, duplicatesDropped, conflictingDuplicates, previouslySent, corruptBlobs };
+  return { events, sentEventIds, problems, recordsRead, duplicatesDropped, conflictingDuplicates, previouslySent, corruptBlobs };
 }
 
-/** An hour ready to send: the blobs read (with the ETags of the versions read) and the events they make. */
+/** An hour ready to send: what was read (blobs with the ETags of the versions read, and their lines) and the events they make. */
 export interface PreparedHour {
-  readonly blobs: readonly SealedBlob[];
+  readonly read: HourBatches;
   readonly events: HourEvents;
 }
 
 /** Prepares the events of batch blobs as read: the whole of an hour's work before sending. */
 export function prepareHour(read: HourBatches, options: HourEventsOptions): PreparedHour {
-  return { blobs: read.blobs, events: prepareHourEvents(read.lines, options) };
+  return { read, events: prepareHourEvents(read.lines, options) };
 }

@@ -98,10 +98,11 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
   /** Staged eventIds of events too large to send: left out of the manifest's sent ids. */
   const tooLarge = new Set<string>();
   for (const event of sent.tooLarge) {
-    const index = events.indexOf(event);
-    const [blobIndex, line] = prepared.events.eventSources[index];
-    tooLarge.add(prepared.events.sentEventIds[index]);
-    deadLetters.push({ sourceContainer: options.batches.containerName, sourceBlob: prepared.events.sourceBlobs[blobIndex], line, reason: "too-large", detail: "the event alone exceeds the event hub's maximum message size", content: JSON.stringify(event), batchHour: hour, runId: options.runId, deadLetteredAt });
+    const stagedEventId = prepared.events.sentEventIds[events.indexOf(event)];
+    tooLarge.add(stagedEventId);
+    // Rare enough that searching the lines beats remembering every event's source.
+    const source = prepared.read.lines.find((outcome) => outcome.kind === "record" && outcome.record.eventId === stagedEventId);
+    deadLetters.push({ sourceContainer: options.batches.containerName, sourceBlob: source?.sourceBlob ?? "", line: source?.line ?? 0, reason: "too-large", detail: "the event alone exceeds the event hub's maximum message size", content: JSON.stringify(event), batchHour: hour, runId: options.runId, deadLetteredAt });
   }
   // Written after sending so they never delay the hour's events, and before the hour is marked complete, so a crash
   // here re-runs the hour and rewrites the same (deterministically named) dead-letter blobs.
@@ -109,7 +110,7 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
 
   const result: HourReplayResult = {
     hour,
-    blobsRead: prepared.blobs.length,
+    blobsRead: prepared.read.blobs.length,
     recordsRead,
     duplicatesDropped,
     conflictingDuplicates,
@@ -120,7 +121,7 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
     batchesSent: sent.batchesSent,
   };
   const sentEventIds = prepared.events.sentEventIds;
-  return { result, blobs: prepared.blobs, sentEventIds: tooLarge.size === 0 ? sentEventIds : sentEventIds.filter((id) => !tooLarge.has(id)) };
+  return { result, blobs: prepared.read.blobs, sentEventIds: tooLarge.size === 0 ? sentEventIds : sentEventIds.filter((id) => !tooLarge.has(id)) };
 }
 
 /** Lists, downloads and prepares every batch blob of the hour on this thread. */

@@ -2,7 +2,8 @@ import { performance } from "node:perf_hooks";
 import type { EventHubProducerClient } from "@azure/event-hubs";
 import type { ContainerClient } from "@azure/storage-blob";
 import { DEFAULT_DOWNLOAD_CONCURRENCY, listHourBlobs, readBatchBlobs } from "./hour-batch-records";
-import { prepareHour, type HourEventsOptions, type PreparedHour } from "./hour-events";
+import { prepareHour, type HourEventsOptions } from "./hour-events";
+import { HourReadAhead } from "./hour-read-ahead";
 import { readSentEventIds, writeManifest, type HourManifest } from "./hour-manifest";
 import { findLateBatches, type LateBatches } from "./late-batches";
 import { checkpointBlob, ensureCheckpoint, readCheckpoint, writeCheckpoint } from "./replay-checkpoint";
@@ -172,6 +173,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
     let stoppedBecause: ReplayRunResult["stoppedBecause"] = null;
     log(`replay run ${options.runId}: ${hoursBehind(lastCompleted, firstBatchHour, options.now())} hour(s) due from ${Number.isFinite(next) ? new Date(next).toISOString() : "-"}`);
 
+    const readAhead = new HourReadAhead(options.batches, DEFAULT_DOWNLOAD_CONCURRENCY);
     while (results.length < options.maxHoursPerRun && next <= lastDue) {
       const shortfall = deadlineShortfall();
       if (shortfall) {
@@ -206,8 +208,11 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
         ownership.working(hour);
         await writeCheckpoint(blob, ownership, { lastCompletedHour: previous, inProgress: { hour, runId: options.runId, claimedAt: wallClock().toISOString() } });
       });
-      // Listed and read now, after the previous hour's sends: a batch uploaded while that hour was sent is in this one.
-      const prepared: Promise<PreparedHour> | undefined = listing && readBatchBlobs(options.batches, listing.keys(), DEFAULT_DOWNLOAD_CONCURRENCY).then((read) => prepareHour(read, hourEventsOptions(options, hour)));
+      // Listed now, after the previous hour's sends: a batch uploaded while that hour was sent is in this one.
+      const prepared = readAhead.read(new Date(next), listing).then((read) => prepareHour(read, hourEventsOptions(options, hour)));
+      // While this hour sends, the next one is read ahead (checked against a new listing when its turn comes).
+      const following = next + HOUR_MS;
+      if (following <= lastDue && results.length + 1 < options.maxHoursPerRun) prepared.then(() => readAhead.start(new Date(following)), () => undefined);
       const recorded = await replayHourRecorded({ ...ownedHourOptions(options, ownership, await partitionIds(), () => writes), hour: new Date(next), prepared });
       thenWrite(async () => {
         await ownership.prove();

@@ -1,0 +1,36 @@
+import type { ContainerClient } from "@azure/storage-blob";
+import { listHourBlobs, readBatchBlobs, type HourBatches } from "./hour-batch-records";
+
+/**
+ * Reads due hours, the next one ahead: while one hour sends, the next hour's blobs are listed, downloaded and parsed
+ * (storage round trips and parsing fill the time the sends wait for acknowledgements). When the next hour's turn
+ * comes it is listed again, and the read-ahead is used only if it read exactly the blobs (names and ETags) listed
+ * then; otherwise (a batch uploaded or replaced meanwhile, or the read failed) the hour is read again. So an hour
+ * sends what its folder holds when its turn comes, as if nothing had been read ahead.
+ */
+export class HourReadAhead {
+  private ahead: { readonly hour: string; readonly read: Promise<HourBatches> } | undefined;
+
+  constructor(
+    private readonly batches: ContainerClient,
+    private readonly downloadConcurrency: number,
+  ) {}
+
+  /** Starts reading `hour` ahead. */
+  start(hour: Date): void {
+    const read = listHourBlobs(this.batches, hour).then((listing) => readBatchBlobs(this.batches, listing.keys(), this.downloadConcurrency));
+    // Awaited when the hour's turn comes, or dropped when the run stops first; marked handled either way.
+    read.catch(() => undefined);
+    this.ahead = { hour: hour.toISOString(), read };
+  }
+
+  /** The hour's batches as listed now (`listing`, else listed here): the read-ahead when it read exactly these, else read now. */
+  async read(hour: Date, listing?: ReadonlyMap<string, string>): Promise<HourBatches> {
+    const ahead = this.ahead?.hour === hour.toISOString() ? this.ahead.read.catch(() => undefined) : undefined;
+    this.ahead = undefined;
+    const current = listing ?? (await listHourBlobs(this.batches, hour));
+    const read = await ahead;
+    if (read && read.blobs.length === current.size && read.blobs.every((blob) => current.get(blob.name) === blob.etag)) return read;
+    return readBatchBlobs(this.batches, current.keys(), this.downloadConcurrency);
+  }
+}
