@@ -44,13 +44,6 @@ async function main(): Promise<void> {
   const bundle = await buildFunctionBundle();
   const buildMs = Date.now() - started;
   const appDir = path.join(path.dirname(bundle.zipPath), "function");
-  const entries = [];
-  for (const entry of bundle.entryPoints) {
-    const file = path.join(appDir, "dist", `${path.basename(entry, ".ts")}.js`);
-    const bytes = (await fs.stat(file)).size;
-    const times = loadTimes(file);
-    entries.push({ entry, bundle: path.relative(process.cwd(), file), bytes, requireMsMedian: times.msMedian, requireMsMax: times.msMax, requireCpuMsMedian: times.cpuMsMedian });
-  }
   // Not loaded at require(): the cost moves to the first run, which pays it. Each is timed after the replay entry loaded.
   const replayEntry = path.join(appDir, "dist", "replay-timer.js");
   const handlerChunk = path.join(appDir, "lib", "replay-hourly-handler.js");
@@ -63,6 +56,15 @@ async function main(): Promise<void> {
   for (const chunk of chunks) {
     const times = loadTimes(chunk.file, chunk.loadedBefore);
     firstRunImports.push({ chunk: path.relative(appDir, chunk.file), loadedWhen: chunk.loadedWhen, bytes: (await fs.stat(chunk.file)).size, loadMsMedian: times.msMedian, loadMsMax: times.msMax, loadCpuMsMedian: times.cpuMsMedian });
+  }
+  const entries = [];
+  for (const entry of bundle.entryPoints) {
+    const file = path.join(appDir, "dist", `${path.basename(entry, ".ts")}.js`);
+    const bytes = (await fs.stat(file)).size;
+    // The size target covers the code every run loads: the entry and the handler chunk its first run loads.
+    const firstRunBytes = bytes + (file === replayEntry ? (await fs.stat(handlerChunk)).size : 0);
+    const times = loadTimes(file);
+    entries.push({ entry, bundle: path.relative(process.cwd(), file), bytes, firstRunBytes, requireMsMedian: times.msMedian, requireMsMax: times.msMax, requireCpuMsMedian: times.cpuMsMedian });
   }
   const identityChunkBytes = (await fs.stat(identityChunk)).size;
   const result = {
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
   };
 
   console.log(`built in ${buildMs} ms; ${path.relative(process.cwd(), bundle.zipPath)}: ${(bundle.zipBytes / 1024).toFixed(0)} KiB`);
-  console.table(entries.map((entry) => ({ entry: entry.entry, "size KiB": Math.round(entry.bytes / 1024), "require ms (median)": entry.requireMsMedian, "require ms (max)": entry.requireMsMax, "require CPU ms (median)": entry.requireCpuMsMedian, "< 1 MB": entry.bytes < SIZE_TARGET_BYTES, "< 100 ms": entry.requireMsMedian < LOAD_TARGET_MS })));
+  console.table(entries.map((entry) => ({ entry: entry.entry, "size KiB": Math.round(entry.bytes / 1024), "with first-run chunk KiB": Math.round(entry.firstRunBytes / 1024), "require ms (median)": entry.requireMsMedian, "require ms (max)": entry.requireMsMax, "require CPU ms (median)": entry.requireCpuMsMedian, "< 1 MB": entry.firstRunBytes < SIZE_TARGET_BYTES, "< 100 ms": entry.requireMsMedian < LOAD_TARGET_MS })));
   console.log("loaded on first use, not at the entry's require(): the run that loads a chunk pays this");
   console.table(firstRunImports.map((chunk) => ({ chunk: chunk.chunk, "loaded on": chunk.loadedWhen, "size KiB": Math.round(chunk.bytes / 1024), "load ms (median)": chunk.loadMsMedian, "load ms (max)": chunk.loadMsMax, "load CPU ms (median)": chunk.loadCpuMsMedian })));
   console.log(`machine load average ${result.machine.loadAverage1m} on ${result.machine.cpus} cores`);
@@ -85,7 +87,7 @@ async function main(): Promise<void> {
   await fs.mkdir(path.dirname(out), { recursive: true });
   await fs.writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`results written to ${path.relative(process.cwd(), out)}`);
-  if (entries.some((entry) => entry.bytes >= SIZE_TARGET_BYTES || entry.requireMsMedian >= LOAD_TARGET_MS)) process.exitCode = 1;
+  if (entries.some((entry) => entry.firstRunBytes >= SIZE_TARGET_BYTES || entry.requireMsMedian >= LOAD_TARGET_MS)) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {
