@@ -32,23 +32,36 @@ const preferCommonJsBuilds: Plugin = {
 };
 
 /**
- * Where the identity library goes in the app: outside `dist/`, so the worker does not load it as a function entry.
- * An ES module, because the entries reach it with import(), which sees a CommonJS bundle's exports only as `default`.
+ * Chunks outside `dist/`, so the worker does not load them as function entries, each loaded on first use. The
+ * identity chunk is an ES module, because replay-clients.ts reaches it with import(), which sees a CommonJS bundle's
+ * exports only as `default`; the handler chunk is CommonJS, because its loader require()s it.
  */
 const IDENTITY_CHUNK = "lib/azure-identity.mjs";
+const REPLAY_HANDLER_CHUNK = "lib/replay-hourly-handler.js";
+const REPLAY_HANDLER_SOURCE = path.join(PROJECT_ROOT, "functions", "replay", "replay-hourly-handler.ts");
+
+/** Defines `import.meta.url`, which some Azure SDK ES module builds use, in a CommonJS bundle: the bundle file's URL. */
+const BUNDLE_FILE_URL = { define: { "import.meta.url": "__bundleFileUrl" }, banner: { js: 'var __bundleFileUrl=require("url").pathToFileURL(__filename).href;' } };
 
 /**
- * Leaves the lazily imported @azure/identity (with MSAL, the largest dependency) out of the entry bundles and
- * points them at a chunk of its own, which loads on first use only: with managed identity, in Azure.
+ * Leaves what is loaded on first use out of the bundle being built and points the import() or require() at its chunk
+ * (`fromDir`: the bundle's folder in the app): @azure/identity (with MSAL, the largest dependency), needed only with
+ * managed identity (in Azure), and the replay handler with the storage and Event Hubs SDKs, needed only when the timer
+ * first fires (the host loads the entry to index its functions).
  */
-function separateIdentityChunk(used: { value: boolean }): Plugin {
+function separateFirstUseChunks(fromDir: string, used: Set<string>): Plugin {
+  const pointTo = (chunk: string) => {
+    used.add(chunk);
+    const relative = path.posix.relative(fromDir, chunk);
+    return { path: relative.startsWith(".") ? relative : `./${relative}`, external: true };
+  };
   return {
-    name: "separate-identity-chunk",
+    name: "separate-first-use-chunks",
     setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^@azure\/identity$/ }, (args) => {
-        if (args.kind !== "dynamic-import") return undefined;
-        used.value = true;
-        return { path: `../${IDENTITY_CHUNK}`, external: true };
+      pluginBuild.onResolve({ filter: /^@azure\/identity$/ }, (args) => (args.kind === "dynamic-import" ? pointTo(IDENTITY_CHUNK) : undefined));
+      pluginBuild.onResolve({ filter: /\/replay-hourly-handler$/ }, (args) => {
+        if (args.kind !== "require-call" || path.resolve(args.resolveDir, `${args.path}.ts`) !== REPLAY_HANDLER_SOURCE) return undefined;
+        return pointTo(REPLAY_HANDLER_CHUNK);
       });
     },
   };
@@ -68,8 +81,9 @@ export interface FunctionBundle {
 
 /**
  * Bundles every functions/app/*.ts entry with esbuild into one minified CommonJS file each (Node 22,
- * @azure/functions-core left to the worker; @azure/identity in a chunk loaded on first use), source maps beside the files, writes host.json and package.json next to them and zips the app
- * (without source maps) for One Deploy.
+ * @azure/functions-core left to the worker; the replay handler and @azure/identity in chunks loaded on first use),
+ * source maps beside the files, writes host.json and package.json next to them and zips the app (without source maps)
+ * for One Deploy.
  */
 export async function buildFunctionBundle(options: FunctionBundleOptions = {}): Promise<FunctionBundle> {
   const outDir = path.resolve(options.outDir ?? path.join(PROJECT_ROOT, "dist"));
@@ -78,7 +92,7 @@ export async function buildFunctionBundle(options: FunctionBundleOptions = {}): 
   if (entryPoints.length === 0) throw new Error(`No function entry points found: expected functions/app/*.ts under ${PROJECT_ROOT}.`);
 
   await fs.rm(appDir, { recursive: true, force: true });
-  const identityUsed = { value: false };
+  const chunksUsed = new Set<string>();
   await build({
     entryPoints,
     outdir: path.join(appDir, "dist"),
@@ -91,12 +105,28 @@ export async function buildFunctionBundle(options: FunctionBundleOptions = {}): 
     // Maps stay next to the bundle for local symbolication but out of the zip: they would triple its size.
     sourcemap: "external",
     legalComments: "none",
-    plugins: [separateIdentityChunk(identityUsed)],
-    define: { "import.meta.url": "__bundleFileUrl" },
-    banner: { js: 'var __bundleFileUrl=require("url").pathToFileURL(__filename).href;' },
+    plugins: [separateFirstUseChunks("dist", chunksUsed)],
+    ...BUNDLE_FILE_URL,
     logLevel: "warning",
   });
-  if (identityUsed.value) {
+  // Built after the entries, which say whether they load it; it may itself import the identity chunk.
+  if (chunksUsed.has(REPLAY_HANDLER_CHUNK)) {
+    await build({
+      entryPoints: [REPLAY_HANDLER_SOURCE],
+      outfile: path.join(appDir, REPLAY_HANDLER_CHUNK),
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      target: "node22",
+      minify: true,
+      sourcemap: "external",
+      legalComments: "none",
+      plugins: [separateFirstUseChunks("lib", chunksUsed)],
+      ...BUNDLE_FILE_URL,
+      logLevel: "warning",
+    });
+  }
+  if (chunksUsed.has(IDENTITY_CHUNK)) {
     await build({
       stdin: { contents: 'export { DefaultAzureCredential } from "@azure/identity";', resolveDir: PROJECT_ROOT, sourcefile: "azure-identity.ts", loader: "ts" },
       outfile: path.join(appDir, IDENTITY_CHUNK),

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { unzipSync, strFromU8 } from "fflate";
@@ -27,22 +27,24 @@ test("bundles every functions/app entry into one CommonJS file each, with host.j
   expect(bundle.zipBytes).toBe(zip.byteLength);
   const files = unzipSync(new Uint8Array(zip));
   const names = Object.keys(files).sort();
-  expect(names).toEqual(["host.json", "lib/azure-identity.mjs", "package.json", ...bundle.entryPoints.map((entry) => `dist/${path.basename(entry, ".ts")}.js`)].sort());
+  expect(names).toEqual(["host.json", "lib/azure-identity.mjs", "lib/replay-hourly-handler.js", "package.json", ...bundle.entryPoints.map((entry) => `dist/${path.basename(entry, ".ts")}.js`)].sort());
   expect(JSON.parse(strFromU8(files["host.json"]))).toMatchObject({ version: "2.0", extensionBundle: { id: "Microsoft.Azure.Functions.ExtensionBundle", version: "[4.*, 5.0.0)" } });
   const packageJson = JSON.parse(strFromU8(files["package.json"]));
   expect(packageJson.main).toBe("dist/*.js");
   expect(packageJson.type).toBeUndefined();
   expect(packageJson.dependencies).toBeUndefined();
-  // Everything but the worker-provided core module is inside the bundle.
+  // Everything but the worker-provided core module is inside the bundle or its chunks.
   const replay = strFromU8(files["dist/replay-timer.js"]);
   expect(replay).toContain('require("@azure/functions-core")');
-  expect(replay).not.toMatch(/require\("@azure\/(event-hubs|storage-blob|identity)"\)/);
+  const handlerChunk = strFromU8(files["lib/replay-hourly-handler.js"]);
+  for (const code of [replay, handlerChunk]) expect(code).not.toMatch(/(require\(|from |import\()"@azure\/(functions|event-hubs|storage-blob|identity)"/);
 });
 
 test("leaves out what the replay does not need at load: the identity library is a chunk of its own, no JSON Schema library at all", () => {
   const appDir = path.join(outDir, "function");
+  const handlerChunk = readFileSync(path.join(appDir, "lib", "replay-hourly-handler.js"), "utf8");
+  expect(handlerChunk).toContain('import("./azure-identity.mjs")');
   const replay = readFileSync(path.join(appDir, "dist", "replay-timer.js"), "utf8");
-  expect(replay).toContain('import("../lib/azure-identity.mjs")');
   // MSAL (behind DefaultAzureCredential) and ajv (the batch reader checks records itself) stay out.
   expect(replay).not.toContain("@azure/msal-node");
   expect(replay).not.toContain("must NOT have additional properties");
@@ -52,6 +54,32 @@ test("leaves out what the replay does not need at load: the identity library is 
   const chunkUrl = JSON.stringify(`file://${path.join(appDir, "lib", "azure-identity.mjs")}`);
   const chunk = execFileSync(process.execPath, ["-e", `import(${chunkUrl}).then((m) => process.stdout.write(typeof new m.DefaultAzureCredential().getToken))`], { stdio: ["ignore", "pipe", "ignore"] }).toString();
   expect(chunk).toBe("function");
+});
+
+test("the replay entry registers the timer at load and leaves the storage and Event Hubs SDKs to a chunk the first run loads", () => {
+  const appDir = path.join(outDir, "function");
+  const replay = readFileSync(path.join(appDir, "dist", "replay-timer.js"), "utf8");
+  const handlerChunk = readFileSync(path.join(appDir, "lib", "replay-hourly-handler.js"), "utf8");
+  expect(replay).toContain('require("../lib/replay-hourly-handler.js")');
+  // Literals of @azure/storage-blob (a request header) and rhea (an AMQP error condition) mark where each SDK went.
+  for (const marker of ["x-ms-blob-type", "amqp:resource-limit-exceeded"]) {
+    expect(replay).not.toContain(marker);
+    expect(handlerChunk).toContain(marker);
+  }
+  // @azure/functions keeps its registrations in module state: one copy, in the entry.
+  expect(replay).toContain("test mode");
+  expect(handlerChunk).not.toContain("test mode");
+  // Without the chunk the entry still loads and registers; only the first run needs it, and says which file is missing.
+  const withoutChunk = path.join(outDir, "without-handler-chunk");
+  cpSync(appDir, withoutChunk, { recursive: true });
+  rmSync(path.join(withoutChunk, "lib", "replay-hourly-handler.js"));
+  const script = `
+    const m = require(${JSON.stringify(path.join(withoutChunk, "dist", "replay-timer.js"))});
+    m.closeReplayTimerClients()
+      .then(() => m.replayHourly({ isPastDue: false }, { invocationId: "no-chunk", log: () => undefined }))
+      .then(() => process.stdout.write("ran"), (error) => process.stdout.write("first run: " + error.message));`;
+  const output = execFileSync(process.execPath, ["-e", script], { cwd: outDir, stdio: ["ignore", "pipe", "ignore"] }).toString();
+  expect(output).toMatch(/^first run: .*replay-hourly-handler\.js/);
 });
 
 test("the bundled replay entry loads in a fresh node process and exports its handler", async () => {
