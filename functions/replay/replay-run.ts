@@ -209,10 +209,10 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
         await writeCheckpoint(blob, ownership, { lastCompletedHour: previous, inProgress: { hour, runId: options.runId, claimedAt: wallClock().toISOString() } });
       });
       // Listed now, after the previous hour's sends: a batch uploaded while that hour was sent is in this one.
-      const prepared = readAhead.read(new Date(next), listing).then((read) => prepareHour(read, hourEventsOptions(options, hour)));
+      const prepared = readAhead.prepare(hourEventsOptions(options, hour), listing);
       // While this hour sends, the next one is read ahead (checked against a new listing when its turn comes).
-      const following = next + HOUR_MS;
-      if (following <= lastDue && results.length + 1 < options.maxHoursPerRun) prepared.then(() => readAhead.start(new Date(following)), () => undefined);
+      const following = new Date(next + HOUR_MS).toISOString();
+      if (next + HOUR_MS <= lastDue && results.length + 1 < options.maxHoursPerRun) prepared.then(() => readAhead.start(hourEventsOptions(options, following)), () => undefined);
       const recorded = await replayHourRecorded({ ...ownedHourOptions(options, ownership, await partitionIds(), () => writes), hour: new Date(next), prepared });
       thenWrite(async () => {
         await ownership.prove();
