@@ -130,6 +130,29 @@ test("a batch uploaded after the run started but before it reached the hour is r
   expect(storedIds(scope).sort()).toEqual(staged.map((response) => response.eventId).sort());
 });
 
+test("a batch replaced while the previous hour was sent is replayed in its new version, not the one read ahead", async () => {
+  const scope = await peers.freshScope();
+  await stage(scope, H0, "T1", 10);
+  const before = await stage(scope, H1, "T1", 5);
+  const held = gate();
+  const slow = gatedProducer(scope.producer(), (call) => (call === 0 ? held.arrive() : undefined));
+  const run = runReplay(runOptions(scope, "run-a", afterH1, { producer: slow.producer }));
+  await held.reached;
+  // While H0 is being sent (H1 already read ahead), the stage step replaces H1's batch: 8 of its 15 responses, one answer changed.
+  const replaced = before.slice(0, 8).map((response, index) => (index === 0 ? { ...response, answerCode: (1 - response.answerCode) as 0 | 1 } : response));
+  await uploadBatch(scope.batches, H1, "T1", replaced);
+  held.open();
+  const result = await run;
+
+  expect(result.hours.map((replayed) => [replayed.hour, replayed.eventsSent])).toEqual([
+    [H0.toISOString(), 30],
+    [H1.toISOString(), 8],
+  ]);
+  const sentH1 = hubEvents(peers.hubs, scope.hub).filter((event) => event.batchHour === H1.toISOString());
+  expect(sentH1.map((event) => event.eventId).sort()).toEqual(replaced.map((response) => response.eventId).sort());
+  expect(sentH1.find((event) => event.eventId === replaced[0].eventId)?.answerCode).toBe(replaced[0].answerCode);
+});
+
 test("late batches into a completed hour: only their unseen eventIds are sent, counted and warned about", async () => {
   const scope = await peers.freshScope();
   const t1 = await stage(scope, H0, "T1", 10);
