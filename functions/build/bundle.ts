@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { build, type Plugin } from "esbuild";
+import { build, type BuildOptions, type Plugin } from "esbuild";
 import { zipSync } from "fflate";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -42,6 +42,20 @@ const REPLAY_HANDLER_SOURCE = path.join(PROJECT_ROOT, "functions", "replay", "re
 
 /** Defines `import.meta.url`, which some Azure SDK ES module builds use, in a CommonJS bundle: the bundle file's URL. */
 const BUNDLE_FILE_URL = { define: { "import.meta.url": "__bundleFileUrl" }, banner: { js: 'var __bundleFileUrl=require("url").pathToFileURL(__filename).href;' } };
+
+/** Options shared by the entries and the handler chunk: minified CommonJS for Node 22. */
+const COMMONJS_BUNDLE = {
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node22",
+  minify: true,
+  // Maps stay next to the bundle for local symbolication but out of the zip: they would triple its size.
+  sourcemap: "external",
+  legalComments: "none",
+  ...BUNDLE_FILE_URL,
+  logLevel: "warning",
+} as const satisfies BuildOptions;
 
 /**
  * Leaves what is loaded on first use out of the bundle being built and points the import() or require() at its chunk
@@ -94,36 +108,19 @@ export async function buildFunctionBundle(options: FunctionBundleOptions = {}): 
   await fs.rm(appDir, { recursive: true, force: true });
   const chunksUsed = new Set<string>();
   await build({
+    ...COMMONJS_BUNDLE,
     entryPoints,
     outdir: path.join(appDir, "dist"),
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node22",
     external: ["@azure/functions-core"],
-    minify: true,
-    // Maps stay next to the bundle for local symbolication but out of the zip: they would triple its size.
-    sourcemap: "external",
-    legalComments: "none",
     plugins: [separateFirstUseChunks("dist", chunksUsed)],
-    ...BUNDLE_FILE_URL,
-    logLevel: "warning",
   });
   // Built after the entries, which say whether they load it; it may itself import the identity chunk.
   if (chunksUsed.has(REPLAY_HANDLER_CHUNK)) {
     await build({
+      ...COMMONJS_BUNDLE,
       entryPoints: [REPLAY_HANDLER_SOURCE],
       outfile: path.join(appDir, REPLAY_HANDLER_CHUNK),
-      bundle: true,
-      platform: "node",
-      format: "cjs",
-      target: "node22",
-      minify: true,
-      sourcemap: "external",
-      legalComments: "none",
       plugins: [separateFirstUseChunks("lib", chunksUsed)],
-      ...BUNDLE_FILE_URL,
-      logLevel: "warning",
     });
   }
   if (chunksUsed.has(IDENTITY_CHUNK)) {
