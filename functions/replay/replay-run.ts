@@ -231,12 +231,13 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
     await writes;
     return summary(stoppedBecause, hoursBehind(lastCompleted, firstBatchHour, options.now()));
   } catch (error) {
+    // No write of this run may still be running once it has ended.
+    await writes.catch(() => undefined);
     if (error instanceof OwnershipLostError) {
       warn(error.message);
       throw error;
     }
     // A failed hour: clear the in-progress mark so operators do not see a phantom owner; the next run retries the hour.
-    await writes.catch(() => undefined);
     if (committed !== undefined) await writeCheckpoint(blob, ownership, { lastCompletedHour: committed, inProgress: null }).catch(() => undefined);
     throw error;
   } finally {
