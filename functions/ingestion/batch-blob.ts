@@ -69,27 +69,16 @@ export function parseBatchLines(text: string): BatchLine[] {
  */
 const DECODE_WINDOW_BYTES = 64 * 1024;
 
-/** Reads every line of a whole batch blob given as UTF-8 bytes. */
-export function parseBatchBytes(bytes: Uint8Array): BatchLine[] {
+/** Reads every line of a whole batch blob given as UTF-8 bytes (a character split between two windows is kept whole). */
+export function parseBatchBytes(bytes: Uint8Array, windowBytes = DECODE_WINDOW_BYTES): BatchLine[] {
   const decoder = new TextDecoder("utf-8");
   const reader = new BatchLineReader();
   const lines: BatchLine[] = [];
-  for (let start = 0; start < bytes.length; start += DECODE_WINDOW_BYTES) {
-    lines.push(...reader.push(decoder.decode(bytes.subarray(start, start + DECODE_WINDOW_BYTES), { stream: true })));
+  for (let start = 0; start < bytes.length; start += windowBytes) {
+    lines.push(...reader.push(decoder.decode(bytes.subarray(start, start + windowBytes), { stream: true })));
   }
   lines.push(...reader.push(decoder.decode()), ...reader.end());
   return lines;
-}
-
-/** Reads a batch blob line by line from a stream of chunks (for example a blob download's body). */
-export async function* parseBatchStream(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<BatchLine> {
-  const decoder = new TextDecoder("utf-8");
-  const reader = new BatchLineReader();
-  for await (const chunk of chunks) {
-    yield* reader.push(typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }));
-  }
-  yield* reader.push(decoder.decode());
-  yield* reader.end();
 }
 
 /** Splits text into lines across chunk boundaries and turns each into a record or a corrupt line. */
@@ -175,7 +164,8 @@ export function stagedResponseProblem(value: unknown): string | null {
   }
   if (typeof grade !== "string" || grade === "") return "grade must be a non-empty string";
   if (knowledgeTag !== null && typeof knowledgeTag !== "string") return "knowledgeTag must be a string or null";
-  if (elapsedSeconds !== null && (typeof elapsedSeconds !== "number" || elapsedSeconds < 0)) return "elapsedSeconds must be a non-negative number or null";
+  // JSON.parse reads 1e400 as Infinity, which JSON cannot carry on: the schema's number excludes it.
+  if (elapsedSeconds !== null && (typeof elapsedSeconds !== "number" || !Number.isFinite(elapsedSeconds) || elapsedSeconds < 0)) return "elapsedSeconds must be a non-negative number or null";
   // A matching eventId is a SHA-256 in hex, so the format is checked only to say which problem a mismatch is.
   if (eventId !== computeEventId(learnerId, testId, itemId, responseTime)) return /^[0-9a-f]{64}$/.test(eventId) ? "eventId does not match learnerId|testId|itemId|responseTime" : EVENT_ID_FORMAT;
   return null;

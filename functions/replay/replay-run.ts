@@ -135,6 +135,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
     // Awaited before the next send or at the end; marked handled so a failure during a read is not "unhandled".
     writes.catch(() => undefined);
   };
+  const readAhead = new HourReadAhead(options.batches, DEFAULT_DOWNLOAD_CONCURRENCY);
   try {
     // Read again under the lease: a run that finished meanwhile may have moved the checkpoint.
     lastCompleted = committed = (await readCheckpoint(blob)).checkpoint.lastCompletedHour;
@@ -173,7 +174,6 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
     let stoppedBecause: ReplayRunResult["stoppedBecause"] = null;
     log(`replay run ${options.runId}: ${hoursBehind(lastCompleted, firstBatchHour, options.now())} hour(s) due from ${Number.isFinite(next) ? new Date(next).toISOString() : "-"}`);
 
-    const readAhead = new HourReadAhead(options.batches, DEFAULT_DOWNLOAD_CONCURRENCY);
     while (results.length < options.maxHoursPerRun && next <= lastDue) {
       const shortfall = deadlineShortfall();
       if (shortfall) {
@@ -185,7 +185,11 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
       let listing: Map<string, string> | undefined;
       if (knownNextBatch === undefined || (knownNextBatch !== null && knownNextBatch < next)) {
         listing = await listHourBlobs(options.batches, new Date(next));
-        knownNextBatch = listing.size > 0 ? next : ((await findNextBatchHour(options.batches, new Date(next)))?.getTime() ?? null);
+        if (listing.size === 0) {
+          // A batch may land between the two listings: then the hour is listed again when read.
+          listing = undefined;
+          knownNextBatch = (await findNextBatchHour(options.batches, new Date(next)))?.getTime() ?? null;
+        } else knownNextBatch = next;
       }
       if (knownNextBatch === null || knownNextBatch > next) {
         // Empty hours have nothing to send or seal: complete the whole range with one write.
@@ -209,10 +213,13 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
         await writeCheckpoint(blob, ownership, { lastCompletedHour: previous, inProgress: { hour, runId: options.runId, claimedAt: wallClock().toISOString() } });
       });
       // Listed now, after the previous hour's sends: a batch uploaded while that hour was sent is in this one.
-      const prepared = readAhead.prepare(hourEventsOptions(options, hour), listing);
-      // While this hour sends, the next one is read ahead (checked against a new listing when its turn comes).
-      const following = new Date(next + HOUR_MS).toISOString();
-      if (next + HOUR_MS <= lastDue && results.length + 1 < options.maxHoursPerRun) prepared.then(() => readAhead.start(hourEventsOptions(options, following)), () => undefined);
+      const prepared = readAhead.read(new Date(next), listing).then((read) => prepareHour(read, hourEventsOptions(options, hour)));
+      // Awaited by replayHourRecorded below, unless asking for the partition ids fails first.
+      prepared.catch(() => undefined);
+      // While this hour sends, the next one is read ahead (checked against a new listing when its turn comes), unless
+      // the run will not get to it.
+      const following = next + HOUR_MS;
+      if (following <= lastDue && results.length + 1 < options.maxHoursPerRun && !deadlineShortfall()) prepared.then(() => readAhead.start(new Date(following)), () => undefined);
       const recorded = await replayHourRecorded({ ...ownedHourOptions(options, ownership, await partitionIds(), () => writes), hour: new Date(next), prepared });
       thenWrite(async () => {
         await ownership.prove();
@@ -228,11 +235,11 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
       const r = recorded.result;
       log(`replayed ${hour}: ${r.eventsSent} sent, ${r.duplicatesDropped} duplicates, ${r.conflictingDuplicates} conflicting duplicates, ${r.deadLettered} dead-lettered from ${r.blobsRead} blob(s)`);
     }
-    await writes;
+    await Promise.all([writes, readAhead.drop()]);
     return summary(stoppedBecause, hoursBehind(lastCompleted, firstBatchHour, options.now()));
   } catch (error) {
-    // No write of this run may still be running once it has ended.
-    await writes.catch(() => undefined);
+    // No write or read of this run may still be running once it has ended.
+    await Promise.all([writes.catch(() => undefined), readAhead.drop()]);
     if (error instanceof OwnershipLostError) {
       warn(error.message);
       throw error;

@@ -1,4 +1,4 @@
-import { readManifest } from "../../functions/replay/hour-manifest";
+import { manifestBlobName, readManifest } from "../../functions/replay/hour-manifest";
 import { checkpointBlob, readCheckpoint } from "../../functions/replay/replay-checkpoint";
 import { OwnershipLostError } from "../../functions/replay/replay-ownership";
 import { runReplay, type ReplayRunOptions } from "../../functions/replay/replay-run";
@@ -151,6 +151,34 @@ test("a batch replaced while the previous hour was sent is replayed in its new v
   const sentH1 = hubEvents(peers.hubs, scope.hub).filter((event) => event.batchHour === H1.toISOString());
   expect(sentH1.map((event) => event.eventId).sort()).toEqual(replaced.map((response) => response.eventId).sort());
   expect(sentH1.find((event) => event.eventId === replaced[0].eventId)?.answerCode).toBe(replaced[0].answerCode);
+});
+
+test("an hour's seal that fails stops the run before the next hour sends anything; the checkpoint stays at the last sealed hour", async () => {
+  const scope = await peers.freshScope();
+  const h0 = await stage(scope, H0, "T1", 10);
+  const h1 = await stage(scope, H1, "T1", 5);
+  // H0's manifest blob is leased by someone else, so writing it fails (412) while H1 is already being read.
+  const manifest = scope.checkpoints.getBlockBlobClient(manifestBlobName(scope.hub, H0));
+  await manifest.upload("{}", 2);
+  const foreignLease = manifest.getBlobLeaseClient();
+  await foreignLease.acquireLease(-1);
+
+  await expect(runReplay(runOptions(scope, "run-a", afterH1))).rejects.toMatchObject({ statusCode: 412 });
+
+  const h1Ids = new Set(h1.map((response) => response.eventId));
+  expect(storedIds(scope).filter((id) => h1Ids.has(id))).toEqual([]);
+  expect(storedIds(scope).sort()).toEqual(h0.map((response) => response.eventId).sort());
+  expect((await readCheckpoint(checkpointBlob(scope.checkpoints, scope.hub))).checkpoint).toMatchObject({ lastCompletedHour: null, inProgress: null });
+
+  await foreignLease.releaseLease();
+  const rerun = await runReplay(runOptions(scope, "run-b", afterH1));
+  expect(rerun.hours.map((replayed) => [replayed.hour, replayed.eventsSent])).toEqual([
+    [H0.toISOString(), 30],
+    [H1.toISOString(), 15],
+  ]);
+  // H0 reached the hub twice (at least once, same eventIds); H1 exactly once.
+  expect(storedIds(scope).filter((id) => h1Ids.has(id)).sort()).toEqual([...h1Ids].sort());
+  expect(new Set(storedIds(scope))).toEqual(new Set([...h0, ...h1].map((response) => response.eventId)));
 });
 
 test("late batches into a completed hour: only their unseen eventIds are sent, counted and warned about", async () => {
