@@ -26,6 +26,9 @@ export interface StageProgress {
   batchesUploaded: number;
 }
 
+/** Files read between two collectGarbage calls, besides those after spill flushes: a few KB of garbage each. */
+const FILES_PER_COLLECTION = 8192;
+
 /** Records held in memory before they are appended to the spill files. */
 export const DEFAULT_SPILL_BUFFER_BYTES = 8 * 1024 * 1024;
 
@@ -44,7 +47,7 @@ export interface StageDatasetOptions extends Partial<StageOptions> {
   /** Size of the records buffered in memory before they are appended to the spill files. @default 8 MiB */
   spillBufferBytes?: number;
   /**
-   * Called after each spill flush and after each hour is staged, when the garbage of what was just written is
+   * Called after every 8 192 files read, each spill flush and each hour staged, when the garbage of what was just written is
    * largest and the live data smallest; the CLI passes V8's full collection so that the heap, hence the peak RSS, does
    * not grow with the length of the run. @default none (V8 decides)
    */
@@ -88,6 +91,7 @@ export async function stageDataset(options: StageDatasetOptions): Promise<StageS
         if (hourFolders.isOutside(result.file, result.response.responseTime)) summary.responsesOutsideHourFolder += 1;
         if (await spill.append({ response: result.response, subMillisecond: result.subMillisecond })) options.collectGarbage?.();
       }
+      if (summary.filesScanned % FILES_PER_COLLECTION === 0) options.collectGarbage?.();
       progress.filesScanned = summary.filesScanned;
       report();
     }
