@@ -6,6 +6,7 @@ import { BlobServiceClient, RestError, type ContainerClient } from "@azure/stora
 import { StageError } from "../ingestion/stage-error";
 import { CHECKPOINT_CONTAINER } from "../replay/replay-checkpoint";
 import { stagingIntoCompletedHoursWarnings } from "../replay/completed-hours";
+import { fullGarbageCollection } from "../ingestion/full-garbage-collection";
 import { stageDataset, type StageSummary } from "../ingestion/stage-dataset";
 import { parseStageArguments, STAGE_USAGE, STAGE_CONNECTION_STRING_ENV, type StageCommandConfig } from "./stage-arguments";
 import { createStageProgressReporter, type ProgressOutput } from "./stage-progress";
@@ -68,6 +69,7 @@ async function stage(config: StageCommandConfig, io: StageCommandIo): Promise<St
       concurrency: config.concurrency,
       dryRun: config.dryRun,
       workDir: config.workDir ?? undefined,
+      collectGarbage: fullGarbageCollection(),
       onInvalid: (invalid) => quarantine.write(`${JSON.stringify(invalid)}\n`),
       onProgress: (p) => progress.update(p),
     });

@@ -37,7 +37,8 @@ export class HourSpill {
     return this.buffered;
   }
 
-  async append(record: SpilledResponse): Promise<void> {
+  /** Buffers a record; returns true when the buffers were written to the spill files (and emptied) by this call. */
+  async append(record: SpilledResponse): Promise<boolean> {
     const hour = record.response.responseTime.slice(0, 13);
     const line = `${JSON.stringify(record)}\n`;
     const lines = this.buffers.get(hour);
@@ -45,7 +46,9 @@ export class HourSpill {
     else this.buffers.set(hour, [line]);
     this.hoursSeen.add(hour);
     this.buffered += line.length;
-    if (this.buffered > this.bufferBytes) await this.flush();
+    if (this.buffered <= this.bufferBytes) return false;
+    await this.flush();
+    return true;
   }
 
   /** Writes what is buffered and returns the hours spilled, in order. */

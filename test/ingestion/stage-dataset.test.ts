@@ -226,6 +226,23 @@ describe("stageDataset against Azurite", () => {
     expect(await fs.readdir(workDir)).toEqual([]);
   });
 
+  it("collects garbage after every spill flush and every hour staged, once the records written are released", async () => {
+    const dataDir = await handDataset();
+    const workDir = await fixture.write({});
+    const spilledAtCollection: number[] = [];
+    // A 1-byte buffer flushes on every valid record; the hour files count the lines written so far.
+    const collectGarbage = () => {
+      const [spillDir] = readdirSync(workDir);
+      const files = readdirSync(path.join(workDir, spillDir!));
+      spilledAtCollection.push(files.reduce((sum, file) => sum + readFileSync(path.join(workDir, spillDir!, file), "utf8").split("\n").filter(Boolean).length, 0));
+    };
+    const summary = await stageDataset({ dataDir, container: freshContainer(), minResponses: 2, workDir, spillBufferBytes: 1, collectGarbage });
+    // Seven flushes (each with one more line on disk), then two hours staged (an hour's file is removed once the next
+    // hour is read: 6 + 1 lines, then 1).
+    expect(summary.responsesValid).toBe(7);
+    expect(spilledAtCollection).toEqual([1, 2, 3, 4, 5, 6, 7, 7, 1]);
+  });
+
   it("removes its spill folder when the run fails", async () => {
     const dataDir = await handDataset();
     const workDir = await fixture.write({});
