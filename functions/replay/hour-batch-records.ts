@@ -30,6 +30,11 @@ export async function listHourBlobs(container: ContainerClient, hour: Date): Pro
   return blobs;
 }
 
+/** Lists the hour's batch blobs and reads them all (see readBatchBlobs). */
+export async function readHourBatches(container: ContainerClient, hour: Date, downloadConcurrency: number): Promise<HourBatches> {
+  return readBatchBlobs(container, (await listHourBlobs(container, hour)).keys(), downloadConcurrency);
+}
+
 /**
  * Downloads the named batch blobs (several at once) and parses each line by line with the batch blob parser as soon
  * as it has arrived, so parsing one overlaps the downloads of the others and one corrupt line costs only that line.

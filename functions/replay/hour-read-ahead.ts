@@ -1,5 +1,5 @@
 import type { ContainerClient } from "@azure/storage-blob";
-import { listHourBlobs, readBatchBlobs, type HourBatches } from "./hour-batch-records";
+import { listHourBlobs, readBatchBlobs, readHourBatches, type HourBatches } from "./hour-batch-records";
 
 /**
  * Reads due hours, the next one ahead: while one hour sends, the next hour's blobs are listed, downloaded and parsed
@@ -19,7 +19,7 @@ export class HourReadAhead {
 
   /** Starts reading `hour` ahead. */
   start(hour: Date): void {
-    const read = listHourBlobs(this.batches, hour).then((listing) => readBatchBlobs(this.batches, listing.keys(), this.downloadConcurrency));
+    const read = readHourBatches(this.batches, hour, this.downloadConcurrency);
     // Awaited when the hour's turn comes or when the run ends; marked handled either way.
     read.catch(() => undefined);
     this.ahead = { hour: hour.toISOString(), read };

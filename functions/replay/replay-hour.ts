@@ -3,7 +3,7 @@ import type { ContainerClient } from "@azure/storage-blob";
 import { forEachConcurrently } from "../ingestion/bounded-concurrency";
 import { writeDeadLetter, type DeadLetter } from "./dead-letter";
 import { DEFAULT_SEND_CONCURRENCY, sendEventsByPartition } from "./event-sender";
-import { DEFAULT_DOWNLOAD_CONCURRENCY, listHourBlobs, readBatchBlobs } from "./hour-batch-records";
+import { DEFAULT_DOWNLOAD_CONCURRENCY, readHourBatches } from "./hour-batch-records";
 import { prepareHour, type PreparedHour } from "./hour-events";
 import type { SealedBlob } from "./hour-manifest";
 import type { SendPacer } from "./send-pacer";
@@ -84,7 +84,8 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
   const prepared = await (options.prepared ?? readAndPrepareHour(options));
   const { events, recordsRead, duplicatesDropped, conflictingDuplicates, previouslySent, corruptBlobs } = prepared.events;
   const deadLetteredAt = new Date().toISOString();
-  const deadLetters: DeadLetter[] = prepared.events.problems.map((problem) => ({ sourceContainer: options.batches.containerName, ...problem, batchHour: hour, runId: options.runId, deadLetteredAt }));
+  const deadLetterOf = (problem: Omit<DeadLetter, "sourceContainer" | "batchHour" | "runId" | "deadLetteredAt">): DeadLetter => ({ sourceContainer: options.batches.containerName, ...problem, batchHour: hour, runId: options.runId, deadLetteredAt });
+  const deadLetters = prepared.events.problems.map(deadLetterOf);
 
   const sent = await sendEventsByPartition({
     producer: options.producer,
@@ -102,7 +103,7 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
     tooLarge.add(stagedEventId);
     // Rare enough that searching the lines beats remembering every event's source.
     const source = prepared.read.lines.find((outcome) => outcome.kind === "record" && outcome.record.eventId === stagedEventId);
-    deadLetters.push({ sourceContainer: options.batches.containerName, sourceBlob: source?.sourceBlob ?? "", line: source?.line ?? 0, reason: "too-large", detail: "the event alone exceeds the event hub's maximum message size", content: JSON.stringify(event), batchHour: hour, runId: options.runId, deadLetteredAt });
+    deadLetters.push(deadLetterOf({ sourceBlob: source?.sourceBlob ?? "", line: source?.line ?? 0, reason: "too-large", detail: "the event alone exceeds the event hub's maximum message size", content: JSON.stringify(event) }));
   }
   // Written after sending so they never delay the hour's events, and before the hour is marked complete, so a crash
   // here re-runs the hour and rewrites the same (deterministically named) dead-letter blobs.
@@ -126,7 +127,6 @@ export async function replayHourRecorded(options: ReplayHourOptions): Promise<Re
 
 /** Lists, downloads and prepares every batch blob of the hour on this thread. */
 async function readAndPrepareHour(options: ReplayHourOptions): Promise<PreparedHour> {
-  const listing = await listHourBlobs(options.batches, options.hour);
-  const read = await readBatchBlobs(options.batches, listing.keys(), options.downloadConcurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY);
+  const read = await readHourBatches(options.batches, options.hour, options.downloadConcurrency ?? DEFAULT_DOWNLOAD_CONCURRENCY);
   return prepareHour(read, { hour: options.hour.toISOString(), replayedAt: (options.now ?? (() => new Date()))().toISOString(), pseudonymizationSalt: options.pseudonymizationSalt });
 }
