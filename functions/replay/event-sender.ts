@@ -30,7 +30,21 @@ export interface SendByPartitionOptions {
   readonly pacer?: SendPacer;
   /** Awaited before every sendBatch; a rejection stops the send (e.g. the run lost ownership of the hour). @default - none */
   readonly beforeSend?: () => Promise<void>;
+  /** Each partition's last send of earlier calls (a run's previous hours): this call's first send on a partition waits for it. @default - none */
+  readonly lanes?: PartitionLanes;
   readonly abortSignal?: AbortSignal;
+}
+
+/**
+ * The last send of each partition, shared by the calls of one run: a partition then has one send in flight across
+ * hours too, so an hour's batches can be built while the previous hour's last batches are still being acknowledged.
+ */
+export type PartitionLanes = Map<string, Promise<void>>;
+
+/** A send under way: `dispatched` once every batch is built and handed to its partition (the last ones may be in flight), `result` once all are acknowledged. */
+export interface PartitionSend {
+  readonly dispatched: Promise<void>;
+  readonly result: Promise<SendResult>;
 }
 
 export interface SendResult {
@@ -51,6 +65,11 @@ export interface SendResult {
  * After the first failure no new send starts anywhere; sends in flight finish, then the first error is thrown.
  */
 export async function sendEventsByPartition(options: SendByPartitionOptions): Promise<SendResult> {
+  return startSendByPartition(options).result;
+}
+
+/** sendEventsByPartition, also telling when the last batch of every partition has been handed over. */
+export function startSendByPartition(options: SendByPartitionOptions): PartitionSend {
   const stop = new AbortController();
   const signal = options.abortSignal ? AbortSignal.any([options.abortSignal, stop.signal]) : stop.signal;
   const tooLarge: LearnerResponseEvent[] = [];
@@ -79,13 +98,15 @@ export async function sendEventsByPartition(options: SendByPartitionOptions): Pr
     batchesSent += 1;
   };
 
-  const sendPartition = async ([partitionId, events]: [string, LearnerResponseEvent[]]) => {
-    let inFlight: Promise<void> = Promise.resolve();
+  /** Builds and hands over the partition's batches; resolves with its last send, still in flight (wrapped, or awaiting would wait for it). */
+  const dispatchPartition = async ([partitionId, events]: [string, LearnerResponseEvent[]]): Promise<{ readonly lastSend: Promise<void> }> => {
+    let inFlight: Promise<void> = options.lanes?.get(partitionId) ?? Promise.resolve();
     const dispatch = async (batch: EventDataBatch) => {
       await inFlight;
       inFlight = send(batch);
       // Awaited before the next dispatch or at the end; marked handled so a failure during batch building is not "unhandled".
       inFlight.catch(() => undefined);
+      options.lanes?.set(partitionId, inFlight);
     };
     let batch = await options.producer.createBatch({ partitionId, abortSignal: signal });
     for (const event of events) {
@@ -100,19 +121,31 @@ export async function sendEventsByPartition(options: SendByPartitionOptions): Pr
       if (!batch.tryAdd(data)) tooLarge.push(event);
     }
     if (batch.count > 0) await dispatch(batch);
-    await inFlight;
+    return { lastSend: inFlight };
   };
 
-  // A failing partition stops the others at once; forEachConcurrently then throws the first failure.
-  await forEachConcurrently(partitionEventsByLearner(options.events, options.partitionIds), options.concurrency ?? DEFAULT_SEND_CONCURRENCY, async (entry) => {
+  const partitions = partitionEventsByLearner(options.events, options.partitionIds);
+  let undispatched = partitions.size;
+  let allDispatched!: () => void;
+  const dispatchedAll = new Promise<void>((resolve) => (allDispatched = resolve));
+  if (undispatched === 0) allDispatched();
+  // A partition keeps its slot until its last send is acknowledged. A failing partition stops the others at once;
+  // forEachConcurrently then throws the first failure.
+  const result = forEachConcurrently(partitions, options.concurrency ?? DEFAULT_SEND_CONCURRENCY, async (entry) => {
     try {
-      await sendPartition(entry);
+      const { lastSend } = await dispatchPartition(entry);
+      if (--undispatched === 0) allDispatched();
+      await lastSend;
     } catch (error) {
       stop.abort(error);
       throw error;
     }
-  });
-  return { eventsSent, batchesSent, tooLarge, throttledSends };
+  }).then(() => ({ eventsSent, batchesSent, tooLarge, throttledSends }));
+  const dispatched = Promise.race([dispatchedAll, result.then(() => undefined)]);
+  // Either may be left unawaited by a caller that awaits the other; the failure is the same.
+  dispatched.catch(() => undefined);
+  result.catch(() => undefined);
+  return { dispatched, result };
 }
 
 /** The SDK's retry wraps the attempts' errors in an AggregateError; the last attempt's error says what happened. */

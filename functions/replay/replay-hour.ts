@@ -2,7 +2,7 @@ import type { EventHubProducerClient } from "@azure/event-hubs";
 import type { ContainerClient } from "@azure/storage-blob";
 import { forEachConcurrently } from "../ingestion/bounded-concurrency";
 import { writeDeadLetter, type DeadLetter } from "./dead-letter";
-import { DEFAULT_SEND_CONCURRENCY, sendEventsByPartition } from "./event-sender";
+import { DEFAULT_SEND_CONCURRENCY, startSendByPartition, type PartitionLanes, type SendResult } from "./event-sender";
 import { DEFAULT_DOWNLOAD_CONCURRENCY, readHourBatches } from "./hour-batch-records";
 import { prepareHour, type PreparedHour } from "./hour-events";
 import type { SealedBlob } from "./hour-manifest";
@@ -37,6 +37,8 @@ export interface ReplayHourOptions {
   readonly prepared?: Promise<PreparedHour>;
   /** Awaited before every batch send: the run proves there that it still owns the hour. @default - no check */
   readonly beforeSend?: () => Promise<void>;
+  /** Shared by a run's hours so each partition keeps one send in flight across them. @default - this hour's own */
+  readonly lanes?: PartitionLanes;
   /** The replay clock, for `replayedAt`. @default - wall clock */
   readonly now?: () => Date;
   readonly abortSignal?: AbortSignal;
@@ -80,22 +82,46 @@ export interface RecordedHourReplay {
 
 /** replayHour, also returning what it read and sent so the run can seal the hour. */
 export async function replayHourRecorded(options: ReplayHourOptions): Promise<RecordedHourReplay> {
+  return startHourReplay(options).recorded;
+}
+
+/** An hour's replay under way: `dispatched` once its last batches are handed to their partitions, `recorded` once all are acknowledged and its dead letters written. */
+export interface HourReplayInFlight {
+  readonly dispatched: Promise<void>;
+  readonly recorded: Promise<RecordedHourReplay>;
+}
+
+/** Starts replayHourRecorded; a run prepares the next hour once this one is dispatched, while its last batches are acknowledged. */
+export function startHourReplay(options: ReplayHourOptions): HourReplayInFlight {
+  const sending = (options.prepared ?? readAndPrepareHour(options)).then(async (prepared) => {
+    const events = prepared.events.events;
+    const send = startSendByPartition({
+      producer: options.producer,
+      events,
+      partitionIds: options.partitionIds ?? (events.length > 0 ? await options.producer.getPartitionIds({ abortSignal: options.abortSignal }) : []),
+      concurrency: options.sendConcurrency ?? DEFAULT_SEND_CONCURRENCY,
+      pacer: options.pacer,
+      abortSignal: options.abortSignal,
+      beforeSend: options.beforeSend,
+      lanes: options.lanes,
+    });
+    return { prepared, send };
+  });
+  const dispatched = sending.then(({ send }) => send.dispatched);
+  const recorded = sending.then(async ({ prepared, send }) => recordHour(options, prepared, await send.result));
+  // Either may be left unawaited by a caller that awaits the other; the failure is the same.
+  dispatched.catch(() => undefined);
+  recorded.catch(() => undefined);
+  return { dispatched, recorded };
+}
+
+/** Dead-letters what could not be sent and counts the hour, once its sends are acknowledged. */
+async function recordHour(options: ReplayHourOptions, prepared: PreparedHour, sent: SendResult): Promise<RecordedHourReplay> {
   const hour = options.hour.toISOString();
-  const prepared = await (options.prepared ?? readAndPrepareHour(options));
   const { events, recordsRead, duplicatesDropped, conflictingDuplicates, previouslySent, corruptBlobs } = prepared.events;
   const deadLetteredAt = new Date().toISOString();
   const deadLetterOf = (problem: Omit<DeadLetter, "sourceContainer" | "batchHour" | "runId" | "deadLetteredAt">): DeadLetter => ({ sourceContainer: options.batches.containerName, ...problem, batchHour: hour, runId: options.runId, deadLetteredAt });
   const deadLetters = prepared.events.problems.map(deadLetterOf);
-
-  const sent = await sendEventsByPartition({
-    producer: options.producer,
-    events,
-    partitionIds: options.partitionIds ?? (events.length > 0 ? await options.producer.getPartitionIds({ abortSignal: options.abortSignal }) : []),
-    concurrency: options.sendConcurrency ?? DEFAULT_SEND_CONCURRENCY,
-    pacer: options.pacer,
-    abortSignal: options.abortSignal,
-    beforeSend: options.beforeSend,
-  });
   /** Staged eventIds of events too large to send: left out of the manifest's sent ids. */
   const tooLarge = new Set<string>();
   for (const event of sent.tooLarge) {

@@ -8,7 +8,8 @@ import { readSentEventIds, writeManifest, type HourManifest } from "./hour-manif
 import { findLateBatches, type LateBatches } from "./late-batches";
 import { checkpointBlob, ensureCheckpoint, readCheckpoint, writeCheckpoint } from "./replay-checkpoint";
 import { findFirstBatchHour, findNextBatchHour, hoursBehind, startOfHour } from "./replay-due-hours";
-import { replayHourRecorded, type HourReplayResult, type RecordedHourReplay, type ReplayHourOptions } from "./replay-hour";
+import type { PartitionLanes } from "./event-sender";
+import { replayHourRecorded, startHourReplay, type HourReplayResult, type RecordedHourReplay, type ReplayHourOptions } from "./replay-hour";
 import { acquireOwnership, OwnershipLostError, type HubOwnership } from "./replay-ownership";
 
 const HOUR_MS = 3_600_000;
@@ -136,6 +137,10 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
     writes.catch(() => undefined);
   };
   const readAhead = new HourReadAhead(options.batches, DEFAULT_DOWNLOAD_CONCURRENCY);
+  // Each partition's last send: an hour's batches are built while the previous hour's last ones are acknowledged.
+  const lanes: PartitionLanes = new Map();
+  /** Every hour's replay this run started, awaited before it ends, failed or not. */
+  const started: Promise<unknown>[] = [];
   try {
     // Read again under the lease: a run that finished meanwhile may have moved the checkpoint.
     lastCompleted = committed = (await readCheckpoint(blob)).checkpoint.lastCompletedHour;
@@ -143,10 +148,12 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
     const floorMs = options.hourEstimateFloorMs ?? DEFAULT_HOUR_ESTIMATE_FLOOR_MS;
     // The longest hour so far, late corrections included: what the next hour is assumed to take.
     let longestHourMs = 0;
+    /** When the hour still being acknowledged (if any) started: it has taken at least this long. */
+    let unsealedStartedAt: number | undefined;
     /** Time left when it can no longer cover one more hour (or correction), else undefined. */
     const deadlineShortfall = () => {
       const remainingMs = deadlineMs - (monotonicMs() - startedAt);
-      const estimateMs = Math.max(floorMs, longestHourMs);
+      const estimateMs = Math.max(floorMs, longestHourMs, unsealedStartedAt === undefined ? 0 : monotonicMs() - unsealedStartedAt);
       return remainingMs < estimateMs ? { remainingMs, estimateMs } : undefined;
     };
     const stopAtDeadline = (before: string, shortfall: { remainingMs: number; estimateMs: number }) =>
@@ -174,7 +181,12 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
     let stoppedBecause: ReplayRunResult["stoppedBecause"] = null;
     log(`replay run ${options.runId}: ${hoursBehind(lastCompleted, firstBatchHour, options.now())} hour(s) due from ${Number.isFinite(next) ? new Date(next).toISOString() : "-"}`);
 
-    while (results.length < options.maxHoursPerRun && next <= lastDue) {
+    let hoursStarted = 0;
+    // An hour is read and built while the one before it is acknowledged, never further ahead.
+    let sealBeforeLast: Promise<void> = Promise.resolve();
+    let lastSeal: Promise<void> = Promise.resolve();
+    while (hoursStarted < options.maxHoursPerRun && next <= lastDue) {
+      await sealBeforeLast;
       const shortfall = deadlineShortfall();
       if (shortfall) {
         stoppedBecause = "deadline";
@@ -212,34 +224,49 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
         ownership.working(hour);
         await writeCheckpoint(blob, ownership, { lastCompletedHour: previous, inProgress: { hour, runId: options.runId, claimedAt: wallClock().toISOString() } });
       });
-      // Listed now, after the previous hour's sends: a batch uploaded while that hour was sent is in this one.
+      // The hour's sends wait for these writes (the previous hour's seal, this hour's in-progress mark), not its own seal.
+      const hourWrites = writes;
+      // Listed now, once the previous hour's batches were all handed over: a batch uploaded before then is in this one.
       const prepared = readAhead.read(new Date(next), listing).then((read) => prepareHour(read, hourEventsOptions(options, hour)));
-      // Awaited by replayHourRecorded below, unless asking for the partition ids fails first.
+      // Awaited through the hour's replay below, unless asking for the partition ids fails first.
       prepared.catch(() => undefined);
       // While this hour sends, the next one is read ahead (checked against a new listing when its turn comes), unless
-      // the run will not get to it.
+      // the run will not get to it; only once the previous hour is sealed, so at most two hours are held at once.
       const following = next + HOUR_MS;
-      if (following <= lastDue && results.length + 1 < options.maxHoursPerRun && !deadlineShortfall()) prepared.then(() => readAhead.start(new Date(following)), () => undefined);
-      const recorded = await replayHourRecorded({ ...ownedHourOptions(options, ownership, await partitionIds(), () => writes), hour: new Date(next), prepared });
+      if (following <= lastDue && hoursStarted + 1 < options.maxHoursPerRun && !deadlineShortfall()) Promise.all([prepared, lastSeal]).then(() => readAhead.start(new Date(following)), () => undefined);
+      const replaying = startHourReplay({ ...ownedHourOptions(options, ownership, await partitionIds(), () => hourWrites), hour: new Date(next), prepared, lanes });
+      started.push(replaying.recorded.then(
+        () => undefined,
+        () => undefined,
+      ));
+      // Sealed once all its batches are acknowledged: the manifest, then the checkpoint.
+      unsealedStartedAt = hourStartedAt;
       thenWrite(async () => {
+        const recorded = await replaying.recorded;
+        // The whole hour, from its listing to its last acknowledgement: what the next one is assumed to take.
+        longestHourMs = Math.max(longestHourMs, monotonicMs() - hourStartedAt);
         await ownership.prove();
         if (recorded.blobs.length > 0) await writeManifest(options.checkpoints, options.eventHubName, manifestOf(hour, recorded, undefined, options.runId, false), recorded.sentEventIds);
         await writeCheckpoint(blob, ownership, { lastCompletedHour: hour, inProgress: null });
         committed = hour;
         ownership.working(null);
+        if (unsealedStartedAt === hourStartedAt) unsealedStartedAt = undefined;
+        results.push(recorded.result);
+        const r = recorded.result;
+        log(`replayed ${hour}: ${r.eventsSent} sent, ${r.duplicatesDropped} duplicates, ${r.conflictingDuplicates} conflicting duplicates, ${r.deadLettered} dead-lettered from ${r.blobsRead} blob(s)`);
       });
+      sealBeforeLast = lastSeal;
+      lastSeal = writes;
+      await replaying.dispatched;
       lastCompleted = hour;
-      results.push(recorded.result);
-      longestHourMs = Math.max(longestHourMs, monotonicMs() - hourStartedAt);
+      hoursStarted += 1;
       next += HOUR_MS;
-      const r = recorded.result;
-      log(`replayed ${hour}: ${r.eventsSent} sent, ${r.duplicatesDropped} duplicates, ${r.conflictingDuplicates} conflicting duplicates, ${r.deadLettered} dead-lettered from ${r.blobsRead} blob(s)`);
     }
-    await Promise.all([writes, readAhead.drop()]);
+    await Promise.all([writes, readAhead.drop(), ...started]);
     return summary(stoppedBecause, hoursBehind(lastCompleted, firstBatchHour, options.now()));
   } catch (error) {
     // No write or read of this run may still be running once it has ended.
-    await Promise.all([writes.catch(() => undefined), readAhead.drop()]);
+    await Promise.all([writes.catch(() => undefined), readAhead.drop(), ...started]);
     if (error instanceof OwnershipLostError) {
       warn(error.message);
       throw error;
