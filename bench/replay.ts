@@ -15,7 +15,7 @@ import { measureNaiveSends, measureSendCeiling } from "./send-ceiling";
 import { measureSendLatency } from "./send-latency";
 import { measureStage } from "./stage-memory";
 
-const REPETITIONS = 3;
+const REPETITIONS = 5;
 const PARTITIONS = 4;
 /** (a)-(c): 4 hours of 10 tests x 125 learners x 20 items = 100 000 events. */
 const WORKLOAD: ReplayWorkload = { hours: 4, testsPerHour: 10, learnersPerTest: 125, itemsPerTest: 20 };

@@ -30,16 +30,8 @@ export interface SendByPartitionOptions {
   readonly pacer?: SendPacer;
   /** Awaited before every sendBatch; a rejection stops the send (e.g. the run lost ownership of the hour). @default - none */
   readonly beforeSend?: () => Promise<void>;
-  /** Each partition's last send of earlier calls (a run's previous hours): this call's first send on a partition waits for it. @default - none */
-  readonly lanes?: PartitionLanes;
   readonly abortSignal?: AbortSignal;
 }
-
-/**
- * The last send of each partition, shared by the calls of one run: a partition then has one send in flight across
- * hours too, so an hour's batches can be built while the previous hour's last batches are still being acknowledged.
- */
-export type PartitionLanes = Map<string, Promise<void>>;
 
 /** A send under way: `dispatched` once every batch is built and handed to its partition (the last ones may be in flight), `result` once all are acknowledged. */
 export interface PartitionSend {
@@ -100,27 +92,32 @@ export function startSendByPartition(options: SendByPartitionOptions): Partition
 
   /** Builds and hands over the partition's batches; resolves with its last send, still in flight (wrapped, or awaiting would wait for it). */
   const dispatchPartition = async ([partitionId, events]: [string, LearnerResponseEvent[]]): Promise<{ readonly lastSend: Promise<void> }> => {
-    let inFlight: Promise<void> = options.lanes?.get(partitionId) ?? Promise.resolve();
+    let inFlight: Promise<void> = Promise.resolve();
     const dispatch = async (batch: EventDataBatch) => {
       await inFlight;
       inFlight = send(batch);
       // Awaited before the next dispatch or at the end; marked handled so a failure during batch building is not "unhandled".
       inFlight.catch(() => undefined);
-      options.lanes?.set(partitionId, inFlight);
     };
-    let batch = await options.producer.createBatch({ partitionId, abortSignal: signal });
-    for (const event of events) {
-      const data: EventData = { body: event, contentType: "application/json" };
-      if (batch.tryAdd(data)) continue;
-      if (batch.count === 0) {
-        tooLarge.push(event);
-        continue;
+    try {
+      let batch = await options.producer.createBatch({ partitionId, abortSignal: signal });
+      for (const event of events) {
+        const data: EventData = { body: event, contentType: "application/json" };
+        if (batch.tryAdd(data)) continue;
+        if (batch.count === 0) {
+          tooLarge.push(event);
+          continue;
+        }
+        await dispatch(batch);
+        batch = await options.producer.createBatch({ partitionId, abortSignal: signal });
+        if (!batch.tryAdd(data)) tooLarge.push(event);
       }
-      await dispatch(batch);
-      batch = await options.producer.createBatch({ partitionId, abortSignal: signal });
-      if (!batch.tryAdd(data)) tooLarge.push(event);
+      if (batch.count > 0) await dispatch(batch);
+    } catch (error) {
+      // The send already in flight finishes before the failure is reported, so nothing is sent after the call ends.
+      await inFlight.catch(() => undefined);
+      throw error;
     }
-    if (batch.count > 0) await dispatch(batch);
     return { lastSend: inFlight };
   };
 

@@ -10,19 +10,23 @@ import { listHourBlobs, readBatchBlobs, readHourBatches, type HourBatches } from
  * hour's turn, so `replayedAt` is stamped then, not while the previous hour was still sending.
  */
 export class HourReadAhead {
-  private ahead: { readonly hour: string; readonly read: Promise<HourBatches> } | undefined;
+  private ahead: { readonly hour: string; readonly read: Promise<HourBatches | undefined>; dropped: boolean } | undefined;
 
   constructor(
     private readonly batches: ContainerClient,
     private readonly downloadConcurrency: number,
   ) {}
 
-  /** Starts reading `hour` ahead. */
-  start(hour: Date): void {
-    const read = readHourBatches(this.batches, hour, this.downloadConcurrency);
+  /**
+   * Reads `hour` ahead once `after` has resolved (not at all if it rejects or the read-ahead is dropped first).
+   * Registered at once, so a drop() that comes before `after` resolves still stops and awaits it.
+   */
+  start(hour: Date, after: Promise<unknown> = Promise.resolve()): void {
+    const ahead: { hour: string; read: Promise<HourBatches | undefined>; dropped: boolean } = { hour: hour.toISOString(), read: Promise.resolve(undefined), dropped: false };
+    ahead.read = after.then(() => (ahead.dropped ? undefined : readHourBatches(this.batches, hour, this.downloadConcurrency)));
     // Awaited when the hour's turn comes or when the run ends; marked handled either way.
-    read.catch(() => undefined);
-    this.ahead = { hour: hour.toISOString(), read };
+    ahead.read.catch(() => undefined);
+    this.ahead = ahead;
   }
 
   /** The hour's batches as listed now (`listing`, else listed here): the read-ahead when it read exactly these, else read now. */
@@ -39,6 +43,7 @@ export class HourReadAhead {
   async drop(): Promise<void> {
     const ahead = this.ahead;
     this.ahead = undefined;
+    if (ahead) ahead.dropped = true;
     await ahead?.read.catch(() => undefined);
   }
 }

@@ -2,7 +2,7 @@ import type { EventHubProducerClient } from "@azure/event-hubs";
 import type { ContainerClient } from "@azure/storage-blob";
 import { forEachConcurrently } from "../ingestion/bounded-concurrency";
 import { writeDeadLetter, type DeadLetter } from "./dead-letter";
-import { DEFAULT_SEND_CONCURRENCY, startSendByPartition, type PartitionLanes, type SendResult } from "./event-sender";
+import { DEFAULT_SEND_CONCURRENCY, startSendByPartition, type SendResult } from "./event-sender";
 import { DEFAULT_DOWNLOAD_CONCURRENCY, readHourBatches } from "./hour-batch-records";
 import { prepareHour, type PreparedHour } from "./hour-events";
 import type { SealedBlob } from "./hour-manifest";
@@ -37,8 +37,6 @@ export interface ReplayHourOptions {
   readonly prepared?: Promise<PreparedHour>;
   /** Awaited before every batch send: the run proves there that it still owns the hour. @default - no check */
   readonly beforeSend?: () => Promise<void>;
-  /** Shared by a run's hours so each partition keeps one send in flight across them. @default - this hour's own */
-  readonly lanes?: PartitionLanes;
   /** The replay clock, for `replayedAt`. @default - wall clock */
   readonly now?: () => Date;
   readonly abortSignal?: AbortSignal;
@@ -103,7 +101,6 @@ export function startHourReplay(options: ReplayHourOptions): HourReplayInFlight 
       pacer: options.pacer,
       abortSignal: options.abortSignal,
       beforeSend: options.beforeSend,
-      lanes: options.lanes,
     });
     return { prepared, send };
   });

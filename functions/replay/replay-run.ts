@@ -8,7 +8,6 @@ import { readSentEventIds, writeManifest, type HourManifest } from "./hour-manif
 import { findLateBatches, type LateBatches } from "./late-batches";
 import { checkpointBlob, ensureCheckpoint, readCheckpoint, writeCheckpoint } from "./replay-checkpoint";
 import { findFirstBatchHour, findNextBatchHour, hoursBehind, startOfHour } from "./replay-due-hours";
-import type { PartitionLanes } from "./event-sender";
 import { replayHourRecorded, startHourReplay, type HourReplayResult, type RecordedHourReplay, type ReplayHourOptions } from "./replay-hour";
 import { acquireOwnership, OwnershipLostError, type HubOwnership } from "./replay-ownership";
 
@@ -126,7 +125,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
 
   // Undefined until read under the lease: a failure before that must not write a checkpoint at all.
   let lastCompleted: string | null | undefined;
-  /** The last completed hour the checkpoint blob holds (lastCompleted runs ahead while an hour's seal is written). */
+  /** The last completed hour the checkpoint blob holds (lastCompleted runs ahead from the moment every batch of an hour is handed over until its seal is written). */
   let committed: string | null | undefined;
   // Checkpoint writes of the hub, in order: an hour's seal (manifest, then the checkpoint) and the next hour's
   // in-progress mark run while that hour's blobs are read, and every send waits for them.
@@ -137,9 +136,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
     writes.catch(() => undefined);
   };
   const readAhead = new HourReadAhead(options.batches, DEFAULT_DOWNLOAD_CONCURRENCY);
-  // Each partition's last send: an hour's batches are built while the previous hour's last ones are acknowledged.
-  const lanes: PartitionLanes = new Map();
-  /** Every hour's replay this run started, awaited before it ends, failed or not. */
+  /** Every hour's read and replay this run started, awaited before it ends, failed or not. */
   const started: Promise<unknown>[] = [];
   try {
     // Read again under the lease: a run that finished meanwhile may have moved the checkpoint.
@@ -148,12 +145,12 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
     const floorMs = options.hourEstimateFloorMs ?? DEFAULT_HOUR_ESTIMATE_FLOOR_MS;
     // The longest hour so far, late corrections included: what the next hour is assumed to take.
     let longestHourMs = 0;
-    /** When the hour still being acknowledged (if any) started: it has taken at least this long. */
-    let unsealedStartedAt: number | undefined;
+    /** The hour still being acknowledged, if any: it has taken at least the time since it started. */
+    let unsealed: { readonly startedAt: number } | undefined;
     /** Time left when it can no longer cover one more hour (or correction), else undefined. */
     const deadlineShortfall = () => {
       const remainingMs = deadlineMs - (monotonicMs() - startedAt);
-      const estimateMs = Math.max(floorMs, longestHourMs, unsealedStartedAt === undefined ? 0 : monotonicMs() - unsealedStartedAt);
+      const estimateMs = Math.max(floorMs, longestHourMs, unsealed === undefined ? 0 : monotonicMs() - unsealed.startedAt);
       return remainingMs < estimateMs ? { remainingMs, estimateMs } : undefined;
     };
     const stopAtDeadline = (before: string, shortfall: { remainingMs: number; estimateMs: number }) =>
@@ -179,6 +176,8 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
     let next = lastCompleted !== null ? Date.parse(lastCompleted) + HOUR_MS : (firstBatchHour ??= await findFirstBatchHour(options.batches))?.getTime() ?? Infinity;
     let knownNextBatch: number | null | undefined;
     let stoppedBecause: ReplayRunResult["stoppedBecause"] = null;
+    /** Logged once the hours still in flight are sealed, so the log reads in order. */
+    let stopNote: (() => void) | undefined;
     log(`replay run ${options.runId}: ${hoursBehind(lastCompleted, firstBatchHour, options.now())} hour(s) due from ${Number.isFinite(next) ? new Date(next).toISOString() : "-"}`);
 
     let hoursStarted = 0;
@@ -190,7 +189,8 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
       const shortfall = deadlineShortfall();
       if (shortfall) {
         stoppedBecause = "deadline";
-        stopAtDeadline(new Date(next).toISOString(), shortfall);
+        const before = new Date(next).toISOString();
+        stopNote = () => stopAtDeadline(before, shortfall);
         break;
       }
       // The hour itself is listed first: consecutive hours with batches then cost one listing each, not a search.
@@ -219,6 +219,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
       }
       const hour = new Date(next).toISOString();
       const hourStartedAt = monotonicMs();
+      const thisHour = { startedAt: hourStartedAt };
       const previous = lastCompleted;
       thenWrite(async () => {
         ownership.working(hour);
@@ -228,19 +229,16 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
       const hourWrites = writes;
       // Listed now, once the previous hour's batches were all handed over: a batch uploaded before then is in this one.
       const prepared = readAhead.read(new Date(next), listing).then((read) => prepareHour(read, hourEventsOptions(options, hour)));
-      // Awaited through the hour's replay below, unless asking for the partition ids fails first.
-      prepared.catch(() => undefined);
+      // Awaited through the hour's replay below, or here when asking for the partition ids fails first.
+      started.push(settled(prepared));
       // While this hour sends, the next one is read ahead (checked against a new listing when its turn comes), unless
       // the run will not get to it; only once the previous hour is sealed, so at most two hours are held at once.
       const following = next + HOUR_MS;
-      if (following <= lastDue && hoursStarted + 1 < options.maxHoursPerRun && !deadlineShortfall()) Promise.all([prepared, lastSeal]).then(() => readAhead.start(new Date(following)), () => undefined);
-      const replaying = startHourReplay({ ...ownedHourOptions(options, ownership, await partitionIds(), () => hourWrites), hour: new Date(next), prepared, lanes });
-      started.push(replaying.recorded.then(
-        () => undefined,
-        () => undefined,
-      ));
+      if (following <= lastDue && hoursStarted + 1 < options.maxHoursPerRun && !deadlineShortfall()) readAhead.start(new Date(following), Promise.all([prepared, lastSeal]));
+      const replaying = startHourReplay({ ...ownedHourOptions(options, ownership, await partitionIds(), () => hourWrites), hour: new Date(next), prepared });
+      started.push(settled(replaying.recorded));
       // Sealed once all its batches are acknowledged: the manifest, then the checkpoint.
-      unsealedStartedAt = hourStartedAt;
+      unsealed = thisHour;
       thenWrite(async () => {
         const recorded = await replaying.recorded;
         // The whole hour, from its listing to its last acknowledgement: what the next one is assumed to take.
@@ -250,7 +248,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
         await writeCheckpoint(blob, ownership, { lastCompletedHour: hour, inProgress: null });
         committed = hour;
         ownership.working(null);
-        if (unsealedStartedAt === hourStartedAt) unsealedStartedAt = undefined;
+        if (unsealed === thisHour) unsealed = undefined;
         results.push(recorded.result);
         const r = recorded.result;
         log(`replayed ${hour}: ${r.eventsSent} sent, ${r.duplicatesDropped} duplicates, ${r.conflictingDuplicates} conflicting duplicates, ${r.deadLettered} dead-lettered from ${r.blobsRead} blob(s)`);
@@ -263,6 +261,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
       next += HOUR_MS;
     }
     await Promise.all([writes, readAhead.drop(), ...started]);
+    stopNote?.();
     return summary(stoppedBecause, hoursBehind(lastCompleted, firstBatchHour, options.now()));
   } catch (error) {
     // No write or read of this run may still be running once it has ended.
@@ -277,6 +276,14 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
   } finally {
     await ownership.release();
   }
+}
+
+/** Resolves when `promise` settles, either way, holding on to nothing it resolved with. */
+function settled(promise: Promise<unknown>): Promise<void> {
+  return promise.then(
+    () => undefined,
+    () => undefined,
+  );
 }
 
 /**

@@ -1,7 +1,5 @@
 import type { LearnerResponseEvent } from "../../functions/ingestion/learner-response";
-import { startSendByPartition, type PartitionLanes } from "../../functions/replay/event-sender";
 import { replayHour } from "../../functions/replay/replay-hour";
-import { gate, gatedProducer } from "./gated-producer";
 import { hour, startReplayPeers, stagedResponse, testResponses, uploadBatch, type ReplayPeers } from "./replay-peers";
 import { servicePartitionIdForKey } from "./service-partition-hash";
 
@@ -68,37 +66,4 @@ test("with pseudonymization the partition follows the pseudonym, the learnerId c
   const stored = peers.hubs.events(scope.hub);
   expect(stored).toHaveLength(24);
   for (const event of stored) expect(event.partitionId).toBe(servicePartitionIdForKey((event.body as LearnerResponseEvent).learnerId, 4));
-});
-
-test("calls that share lanes keep one send in flight per partition across them: the next hour's batch waits for the previous hour's last one", async () => {
-  const scope = await peers.freshScope();
-  const eventsOf = (at: Date) =>
-    [0, 1, 2].map((item): LearnerResponseEvent => ({ schemaVersion: 1, ...stagedResponse({ learnerId: "L0001", testId: "T1", itemId: `I${item}`, hour: at, minute: item }), batchHour: at.toISOString(), replayedAt: "2026-11-30T10:00:00.000Z" }));
-  const partitionIds = ["0", "1", "2", "3"];
-  const held = gate();
-  let gateOpen = false;
-  const arrivals: { call: number; whileHeld: boolean }[] = [];
-  const gated = gatedProducer(scope.producer(), (call) => {
-    arrivals.push({ call, whileHeld: !gateOpen });
-    return call === 0 ? held.arrive() : undefined;
-  });
-  const lanes: PartitionLanes = new Map();
-
-  const first = startSendByPartition({ producer: gated.producer, events: eventsOf(H), partitionIds, lanes });
-  await first.dispatched;
-  await held.reached;
-  const nextHour = new Date(H.getTime() + 3_600_000);
-  const second = startSendByPartition({ producer: gated.producer, events: eventsOf(nextHour), partitionIds, lanes });
-  // Time for a send that ignored the lane to reach the hub while the first hour's batch is held.
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  gateOpen = true;
-  held.open();
-  const [firstResult, secondResult] = await Promise.all([first.result, second.result, second.dispatched]);
-
-  expect([firstResult.eventsSent, secondResult.eventsSent]).toEqual([3, 3]);
-  expect(arrivals).toEqual([
-    { call: 0, whileHeld: true },
-    { call: 1, whileHeld: false },
-  ]);
-  expect(learnerEvents(scope.hub, "L0001").map((event) => event.batchHour)).toEqual([...Array(3).fill(H.toISOString()), ...Array(3).fill(nextHour.toISOString())]);
 });

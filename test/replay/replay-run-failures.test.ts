@@ -153,6 +153,40 @@ test("a batch replaced while the previous hour was sent is replayed in its new v
   expect(sentH1.find((event) => event.eventId === replaced[0].eventId)?.answerCode).toBe(replaced[0].answerCode);
 });
 
+test("hours overlap, order does not: while an hour's batch awaits its acknowledgement the next hour is prepared but sends nothing until the hour is sealed", async () => {
+  const scope = await peers.freshScope();
+  const h0 = await stage(scope, H0, "T1", 10);
+  await stage(scope, H1, "T2", 10); // the same 10 learners, on the same partitions
+  const batchesH0 = partitionsUsed(h0);
+  const held = gate();
+  let heldOpen = false;
+  const arrivedWhileHeld: number[] = [];
+  // Every partition sends its only batch of H0 at once; the first is held unacknowledged.
+  const slow = gatedProducer(scope.producer(), (call) => {
+    if (!heldOpen) arrivedWhileHeld.push(call);
+    return call === 0 ? held.arrive() : undefined;
+  });
+  const run = runReplay(runOptions(scope, "run-a", afterH1, { producer: slow.producer, sendConcurrency: 128 }));
+  await held.reached;
+  // Time for H1 to be listed, read and built, and for any of its batches that did not wait to reach the hub.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  heldOpen = true;
+  held.open();
+  const result = await run;
+
+  expect(arrivedWhileHeld).toEqual([...Array(batchesH0).keys()]);
+  expect(result.hours.map((replayed) => [replayed.hour, replayed.eventsSent])).toEqual([
+    [H0.toISOString(), 30],
+    [H1.toISOString(), 30],
+  ]);
+  const stored = [...peers.hubs.events(scope.hub)].sort((a, b) => a.sequenceNumber - b.sequenceNumber);
+  for (const learnerId of new Set(h0.map((response) => response.learnerId))) {
+    const hours = stored.map((event) => event.body as { learnerId: string; batchHour: string }).filter((event) => event.learnerId === learnerId).map((event) => event.batchHour);
+    expect(hours).toEqual([...Array(3).fill(H0.toISOString()), ...Array(3).fill(H1.toISOString())]);
+  }
+  expect((await readCheckpoint(checkpointBlob(scope.checkpoints, scope.hub))).checkpoint).toEqual({ lastCompletedHour: H1.toISOString(), inProgress: null });
+});
+
 test("an hour's seal that fails stops the run before the next hour sends anything; the checkpoint stays at the last sealed hour", async () => {
   const scope = await peers.freshScope();
   const h0 = await stage(scope, H0, "T1", 10);
