@@ -7,6 +7,7 @@ import type { BatchLineOutcome } from "./hour-batch-records";
 import { prepareHour } from "./hour-events";
 import { readManifest, readSentEventIds, writeManifest } from "./hour-manifest";
 import { withHubOwnership } from "./operator-command";
+import { startOfHour } from "./replay-due-hours";
 import { replayHourRecorded } from "./replay-hour";
 import type { HubOwnership } from "./replay-ownership";
 import type { SendPacer } from "./send-pacer";
@@ -37,7 +38,7 @@ export interface RedriveResult {
   readonly deadLetters: number;
   /** Repaired records sent and their dead letters deleted. */
   readonly redriven: number;
-  /** Dead letters whose content is still not a valid staged record (left in place; the reason names the field). */
+  /** Dead letters whose content is still not a valid staged record, or whose batchHour is not a canonical UTC hour start (left in place). */
   readonly stillInvalid: number;
   /** Dead letters of whole blobs (no content): fix the source blob and reopen its hour instead. */
   readonly withoutContent: number;
@@ -77,6 +78,11 @@ async function redriveOwned(input: RedriveInput, ownership: HubOwnership): Promi
   for (const stored of letters) {
     if (stored.letter.content === null) {
       withoutContent += 1;
+      continue;
+    }
+    // The events carry batchHour as it is here, so a hand-edited one must still name an hour exactly as the replay writes it.
+    if (!isCanonicalHourStart(stored.letter.batchHour)) {
+      stillInvalid += 1;
       continue;
     }
     let value: unknown;
@@ -121,6 +127,13 @@ async function redriveOwned(input: RedriveInput, ownership: HubOwnership): Promi
     }
   }
   return { deadLetters: letters.length, redriven, stillInvalid, withoutContent };
+}
+
+/** `yyyy-MM-ddTHH:00:00.000Z`, as the replay writes `batchHour`. */
+function isCanonicalHourStart(batchHour: unknown): boolean {
+  if (typeof batchHour !== "string") return false;
+  const at = new Date(batchHour);
+  return !Number.isNaN(at.getTime()) && startOfHour(at).getTime() === at.getTime() && at.toISOString() === batchHour;
 }
 
 /**

@@ -74,3 +74,19 @@ test("redrive is paced, records the redriven eventIds, so a late scan of the fix
   expect(sent.filter((event) => event.eventId === broken.eventId)).toHaveLength(1);
   expect(sent).toHaveLength(6 + 1);
 });
+
+test("a dead letter whose batchHour was edited to anything but a canonical UTC hour start is not sent (it would carry that batchHour downstream)", async () => {
+  const scope = await peers.freshScope();
+  await hourWithRepairedDeadLetter(scope);
+  const [{ name, letter }] = await listDeadLetters(scope.deadLetters);
+  for (const batchHour of ["2023-03-01T00:30:00.000Z", "2023-03-01T00:00:00Z", "yesterday"]) {
+    const edited = JSON.stringify({ ...letter, batchHour } satisfies DeadLetter);
+    await scope.deadLetters.getBlockBlobClient(name).upload(edited, Buffer.byteLength(edited));
+
+    const redrive = await redriveDeadLetters({ deadLetters: scope.deadLetters, checkpoints: scope.checkpoints, eventHubName: scope.hub, producer: scope.producer(), runId: "operator", now: () => afterH1 });
+
+    expect(redrive).toEqual({ deadLetters: 1, redriven: 0, stillInvalid: 1, withoutContent: 0 });
+    expect(hubEvents(peers.hubs, scope.hub)).toHaveLength(6);
+    expect(await listDeadLetters(scope.deadLetters)).toHaveLength(1);
+  }
+});
