@@ -9,8 +9,15 @@ import { listHourBlobs, readBatchBlobs, readHourBatches, type HourBatches } from
  * sends what its folder holds when its turn comes, as if nothing had been read ahead. Events are built at the
  * hour's turn, so `replayedAt` is stamped then, not while the previous hour was still sending.
  */
+/** A read of one hour ahead: undefined once dropped before its turn came (or when it failed). */
+interface AheadRead {
+  readonly hour: string;
+  readonly read: Promise<HourBatches | undefined>;
+  dropped: boolean;
+}
+
 export class HourReadAhead {
-  private ahead: { readonly hour: string; readonly read: Promise<HourBatches | undefined>; dropped: boolean } | undefined;
+  private ahead: AheadRead | undefined;
 
   constructor(
     private readonly batches: ContainerClient,
@@ -22,8 +29,7 @@ export class HourReadAhead {
    * Registered at once, so a drop() that comes before `after` resolves still stops and awaits it.
    */
   start(hour: Date, after: Promise<unknown> = Promise.resolve()): void {
-    const ahead: { hour: string; read: Promise<HourBatches | undefined>; dropped: boolean } = { hour: hour.toISOString(), read: Promise.resolve(undefined), dropped: false };
-    ahead.read = after.then(() => (ahead.dropped ? undefined : readHourBatches(this.batches, hour, this.downloadConcurrency)));
+    const ahead: AheadRead = { hour: hour.toISOString(), dropped: false, read: after.then(() => (ahead.dropped ? undefined : readHourBatches(this.batches, hour, this.downloadConcurrency))) };
     // Awaited when the hour's turn comes or when the run ends; marked handled either way.
     ahead.read.catch(() => undefined);
     this.ahead = ahead;

@@ -218,8 +218,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
         continue;
       }
       const hour = new Date(next).toISOString();
-      const hourStartedAt = monotonicMs();
-      const thisHour = { startedAt: hourStartedAt };
+      const thisHour = { startedAt: monotonicMs() };
       const previous = lastCompleted;
       thenWrite(async () => {
         ownership.working(hour);
@@ -242,7 +241,7 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRunRes
       thenWrite(async () => {
         const recorded = await replaying.recorded;
         // The whole hour, from its listing to its last acknowledgement: what the next one is assumed to take.
-        longestHourMs = Math.max(longestHourMs, monotonicMs() - hourStartedAt);
+        longestHourMs = Math.max(longestHourMs, monotonicMs() - thisHour.startedAt);
         await ownership.prove();
         if (recorded.blobs.length > 0) await writeManifest(options.checkpoints, options.eventHubName, manifestOf(hour, recorded, undefined, options.runId, false), recorded.sentEventIds);
         await writeCheckpoint(blob, ownership, { lastCompletedHour: hour, inProgress: null });
